@@ -1,0 +1,1 @@
+"""Rule packs shipped with sanlint (registered through the sanlint.rules entry points)."""

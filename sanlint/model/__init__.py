@@ -1,0 +1,121 @@
+"""The one site model every rule reads: hosts with their DRBD, LVM, iSCSI,
+corosync and host facts, plus the cluster configuration(s)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sanlint.model.base import Located, Setting, to_json
+from sanlint.model.cluster import ClusterConfig
+from sanlint.model.corosync import CorosyncConfig
+from sanlint.model.drbd import DrbdConfig, DrbdResource
+from sanlint.model.iscsi import IscsiConfig, IscsiTarget
+from sanlint.model.lvm import LvmConfig, VolumeGroup
+from sanlint.model.network import BootService, Firewall, HostsEntry
+from sanlint.source import SourceFile, Span
+
+__all__ = ["Site", "Host", "Located", "Setting", "to_json", "SourceFile", "Span"]
+
+
+@dataclass(eq=False)
+class Host:
+    """One cluster node (or the single host of a lone file)."""
+
+    name: str
+    root: Path | None = None
+    drbd: list[DrbdConfig] = field(default_factory=list)  # every parsed DRBD file, includes resolved
+    lvm: list[LvmConfig] = field(default_factory=list)  # lvm.conf (usually one)
+    volume_groups: list[VolumeGroup] = field(default_factory=list)  # from lvm/backup (+archive)
+    iscsi: list[IscsiConfig] = field(default_factory=list)
+    corosync: list[CorosyncConfig] = field(default_factory=list)
+    clusters: list[ClusterConfig] = field(default_factory=list)  # CIBs / crm files under this host
+    firewalls: list[Firewall] = field(default_factory=list)
+    boot_services: list[BootService] = field(default_factory=list)
+    etc_hosts: list[HostsEntry] = field(default_factory=list)
+    has_etc_hosts: bool = False
+    files: list[SourceFile] = field(default_factory=list, repr=False)
+
+    # -- views -------------------------------------------------------------
+    @property
+    def drbd_resources(self) -> list[DrbdResource]:
+        return [r for cfg in self.drbd for r in cfg.resources]
+
+    def drbd_resource(self, name: str) -> DrbdResource | None:
+        for r in self.drbd_resources:
+            if r.name == name:
+                return r
+        return None
+
+    @property
+    def targets(self) -> list[IscsiTarget]:
+        return [t for cfg in self.iscsi for t in cfg.targets]
+
+    @property
+    def lvm_config(self) -> LvmConfig | None:
+        return self.lvm[0] if self.lvm else None
+
+    def volume_group(self, name: str) -> VolumeGroup | None:
+        current = [vg for vg in self.volume_groups if vg.name == name]
+        backups = [vg for vg in current if not vg.archive]
+        return (backups or current or [None])[-1]
+
+
+@dataclass(eq=False)
+class Site:
+    """Everything given in one invocation."""
+
+    hosts: dict[str, Host] = field(default_factory=dict)
+    clusters: list[ClusterConfig] = field(default_factory=list)  # cluster-wide crm files / CIBs
+    files: list[SourceFile] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. version assumptions (--verbose)
+    drbd_version: str | None = None  # "8.3" | "8.4" | "9": configured or inferred
+    drbd_version_reason: str | None = None
+    pacemaker_version: str | None = None  # "1.1" | "2.0" | "2.1"
+    pacemaker_version_reason: str | None = None
+
+    def host(self, name: str) -> Host:
+        if name not in self.hosts:
+            self.hosts[name] = Host(name=name)
+        return self.hosts[name]
+
+    def all_clusters(self) -> list[ClusterConfig]:
+        """Cluster-wide configurations first, then per-host CIBs."""
+        out = list(self.clusters)
+        for h in self.hosts.values():
+            out.extend(h.clusters)
+        return out
+
+    @property
+    def cluster(self) -> ClusterConfig | None:
+        """The authoritative cluster configuration (the first one found)."""
+        all_ = self.all_clusters()
+        return all_[0] if all_ else None
+
+    def drbd_hosts(self) -> list[Host]:
+        return [h for h in self.hosts.values() if h.drbd]
+
+    def to_json(self) -> dict:
+        return {
+            "hosts": {name: _host_json(h) for name, h in sorted(self.hosts.items())},
+            "clusters": [to_json(c) for c in self.clusters],
+            "versions": {
+                "drbd": {"version": self.drbd_version, "reason": self.drbd_version_reason},
+                "pacemaker": {"version": self.pacemaker_version, "reason": self.pacemaker_version_reason},
+            },
+            "files": [{"path": f.display, "host": f.host, "format": f.format} for f in self.files],
+        }
+
+
+def _host_json(h: Host) -> dict:
+    return {
+        "drbd": to_json(h.drbd),
+        "lvm": to_json(h.lvm),
+        "volume_groups": to_json(h.volume_groups),
+        "iscsi": to_json(h.iscsi),
+        "corosync": to_json(h.corosync),
+        "clusters": to_json(h.clusters),
+        "firewalls": to_json(h.firewalls),
+        "boot_services": to_json(h.boot_services),
+        "etc_hosts": to_json(h.etc_hosts),
+    }

@@ -1,0 +1,88 @@
+"""Shared pieces of the site model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass
+from typing import Any
+
+from sanlint.source import Span
+
+
+@dataclass(eq=False)
+class Located:
+    """Base of every model object: where it was defined."""
+
+    span: Span = field(repr=False, kw_only=True)
+
+    @property
+    def path(self) -> str:
+        return self.span.path
+
+    @property
+    def line(self) -> int:
+        return self.span.line
+
+    @property
+    def host(self) -> str | None:
+        return self.span.host
+
+
+@dataclass(eq=False)
+class Setting(Located):
+    """One `name value` / `name = value` / `name: value` statement.
+
+    `value_span` covers just the value (without quotes where the format
+    quotes it), so a fix can rewrite the value alone; `span` covers the
+    whole statement including its terminator.
+    """
+
+    name: str
+    value: str | None
+    value_span: Span | None = field(default=None, repr=False, kw_only=True)
+
+
+SECRET_NAMES = frozenset({
+    "shared-secret", "password", "passwd", "incoming_password", "outgoing_password",
+    "chap_password", "chap_mutual_password", "mutual_password", "secret", "key", "crypto_key",
+})
+
+
+def is_secret(name: str) -> bool:
+    n = name.lower()
+    return n in SECRET_NAMES or n.endswith("password") or n.endswith("passwd") or n.endswith("secret")
+
+
+REDACTED = "********"
+
+
+def to_json(obj: Any) -> Any:
+    """Plain-data view of a model object (spans become path/line/column),
+    secrets redacted."""
+    if isinstance(obj, Span):
+        return {"path": obj.path, "line": obj.line, "column": obj.column, "bytes": [obj.start, obj.end]}
+    if is_dataclass(obj) and not isinstance(obj, type):
+        out: dict[str, Any] = {}
+        name = getattr(obj, "name", None)
+        secret = isinstance(name, str) and is_secret(name)
+        for f in fields(obj):
+            if f.name.startswith("_") or f.metadata.get("skip_json"):
+                continue
+            v = getattr(obj, f.name)
+            if f.name == "value_span":
+                continue
+            if f.name == "span":
+                out["source"] = to_json(v)
+                continue
+            if secret and f.name == "value" and v is not None:
+                out[f.name] = REDACTED
+                continue
+            out[f.name] = to_json(v)
+        return out
+    if isinstance(obj, dict):
+        return {str(k): (REDACTED if isinstance(k, str) and is_secret(k) and isinstance(v, str) else to_json(v))
+                for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_json(v) for v in obj]
+    if isinstance(obj, (set, frozenset)):
+        return sorted(to_json(v) for v in obj)
+    return obj

@@ -1,0 +1,45 @@
+"""Shared test helpers.
+
+Real tools are the oracles.  A test that needs one calls `need("drbdadm")`:
+in CI (`CI` set) a missing tool is a failure, since `.ci/run` installs them
+all; on a developer machine without the Debian packages it is a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+SHARED = REPO.parent / "shared"
+if not SHARED.is_dir():  # CI clones the repo beside shared/ as well
+    SHARED = Path(os.environ.get("SANLINT_SHARED", "/work/shared"))
+
+
+def need(tool: str) -> str:
+    """Path of a real tool (a name on PATH or an absolute path)."""
+    path = tool if os.path.isabs(tool) and os.access(tool, os.X_OK) else shutil.which(tool)
+    if path:
+        return path
+    if os.environ.get("CI"):
+        pytest.fail(f"{tool} is not installed: .ci/run installs it, so CI must have it")
+    pytest.skip(f"{tool} not installed (install the Debian packages from .ci/run; CI never skips this)")
+
+
+def need_shared(rel: str) -> Path:
+    p = SHARED / rel
+    if p.exists():
+        return p
+    if os.environ.get("CI"):
+        pytest.fail(f"{p} missing: CI runs beside shared/")
+    pytest.skip(f"{p} not available")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    # one grammar cache for the whole session, never the user's
+    monkeypatch.setenv("SANLINT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "grammar-cache"))
