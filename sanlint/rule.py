@@ -115,6 +115,7 @@ class Context:
 
     site: "Site"
     settings: dict[str, Any] = field(default_factory=dict)
+    problems: list[Any] = field(default_factory=list)  # InputProblems of the site builder (SAN0xx)
 
     @property
     def drbd_version(self) -> str | None:

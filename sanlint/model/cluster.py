@@ -18,6 +18,53 @@ class NvPair(Located):
 
 
 @dataclass(eq=False)
+class Expression(Located):
+    """One rule expression: `attr [type:]op value`, `defined attr` or a
+    date expression (`attribute` is None, `operation` is the date operation,
+    `values` holds start/end/duration/date_spec fields)."""
+
+    operation: str  # lt gt lte gte eq ne defined not_defined | date: lt gt in_range date_spec
+    attribute: str | None = None
+    value: str | None = None
+    type: str | None = None  # string | number | version | integer
+    value_source: str | None = None
+    date: bool = False
+    values: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Rule(Located):
+    id: str | None = None
+    score: str | None = None
+    score_attribute: str | None = None
+    role: str | None = None
+    boolean_op: str | None = None  # "and" | "or"
+    expressions: list[Expression] = field(default_factory=list)
+    rules: list["Rule"] = field(default_factory=list)  # nested rules (CIB only)
+    id_ref: str | None = None
+
+    def text(self) -> str:
+        """The rule in crm syntax, canonical: `score: a eq 1 and defined b`."""
+        head = [f"$role={self.role}"] if self.role else []
+        head.append(f"{self.score if self.score is not None else self.score_attribute or 'INFINITY'}:")
+        parts = [_expr_text(e) for e in self.expressions] + [f"( {r.text()} )" for r in self.rules]
+        return " ".join(head + [f" {self.boolean_op or 'and'} ".join(parts)])
+
+
+def _expr_text(e: Expression) -> str:
+    if e.date:
+        if e.operation in ("lt", "gt"):
+            return f"date {e.operation} {e.values.get('end' if e.operation == 'lt' else 'start')}"
+        kw = "in" if e.operation == "in_range" else "spec"
+        return f"date {kw} " + " ".join(f"{k}={v}" for k, v in sorted(e.values.items()))
+    if e.operation in ("defined", "not_defined"):
+        return f"{e.operation} {e.attribute}"
+    op = f"{e.type}:{e.operation}" if e.type else e.operation
+    value = f"{e.value_source}{{{e.value}}}" if e.value_source else e.value
+    return f"{e.attribute} {op} {value}"
+
+
+@dataclass(eq=False)
 class NvSet(Located):
     """params / meta / utilization / property set / rsc_defaults / op_defaults."""
 
@@ -26,6 +73,8 @@ class NvSet(Located):
     pairs: list[NvPair] = field(default_factory=list)
     score: str | None = None
     has_rule: bool = False
+    rules: list[Rule] = field(default_factory=list)
+    id_ref: str | None = None  # `$id-ref=` / `id-ref=`: the set is another set's
 
     def get(self, name: str) -> NvPair | None:
         for p in self.pairs:
@@ -50,6 +99,8 @@ class Operation(Located):
     role: str | None = None
     attrs: dict[str, str] = field(default_factory=dict)  # every attribute as written (incl. interval/timeout/role)
     id: str | None = None
+    params: list[NvSet] = field(default_factory=list)  # op_params / <op><instance_attributes>
+    meta: list[NvSet] = field(default_factory=list)  # op_meta / <op><meta_attributes>
     timeout_span: Span | None = field(default=None, repr=False, kw_only=True)
     role_span: Span | None = field(default=None, repr=False, kw_only=True)
 
@@ -59,7 +110,8 @@ class ClusterNode(Located):
     uname: str
     id: str | None = None
     type: str | None = None
-    attributes: list[NvSet] = field(default_factory=list)
+    attributes: list[NvSet] = field(default_factory=list)  # kind "attributes" or "utilization"
+    description: str | None = None
 
 
 @dataclass(eq=False)
@@ -69,6 +121,8 @@ class ClusterResource(Located):
     meta: list[NvSet] = field(default_factory=list)
     params: list[NvSet] = field(default_factory=list)
     parent: str | None = None  # id of the group/clone containing it
+    description: str | None = None
+    utilization: list[NvSet] = field(default_factory=list)
     keyword_span: Span | None = field(default=None, repr=False, kw_only=True)  # `ms`/`primitive` keyword, `<master` tag name
     id_span: Span | None = field(default=None, repr=False, kw_only=True)
 
@@ -90,6 +144,8 @@ class Primitive(ClusterResource):
     type: str | None = None
     template: str | None = None
     ops: list[Operation] = field(default_factory=list)
+    operations_id: str | None = None  # `operations $id=` / <operations id=>
+    operations_ref: str | None = None  # `operations $id-ref=` / <operations id-ref=>
     agent_span: Span | None = field(default=None, repr=False, kw_only=True)
 
     @property
@@ -109,6 +165,16 @@ class Primitive(ClusterResource):
 @dataclass(eq=False)
 class Group(ClusterResource):
     children: list[str] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Bundle(ClusterResource):
+    container: str | None = None  # docker | podman | rkt
+    container_attrs: dict[str, str] = field(default_factory=dict)
+    network: dict[str, str] = field(default_factory=dict)
+    port_mappings: list[dict[str, str]] = field(default_factory=list)
+    storage_mappings: list[dict[str, str]] = field(default_factory=list)
+    child: str | None = None  # the primitive inside
 
 
 @dataclass(eq=False)
@@ -178,14 +244,62 @@ class Colocation(Constraint):
 class Location(Constraint):
     node: str | None = None
     rsc_pattern: str | None = None
-    rules: list[str] = field(default_factory=list)  # rule expressions as text
+    rules: list[str] = field(default_factory=list)  # rule expressions as text (Rule.text())
     role: str | None = None
+    rule_list: list[Rule] = field(default_factory=list)
+    resource_discovery: str | None = None
 
 
 @dataclass(eq=False)
 class Ticket(Constraint):
     ticket: str | None = None
     loss_policy: str | None = None
+
+
+@dataclass(eq=False)
+class Tag(Located):
+    id: str
+    refs: list[str] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class FencingLevel(Located):
+    index: str | None
+    devices: list[str] = field(default_factory=list)
+    target: str | None = None
+    target_pattern: str | None = None
+    target_attribute: str | None = None
+    target_value: str | None = None
+    id: str | None = None
+
+
+@dataclass(eq=False)
+class Recipient(Located):
+    value: str
+    id: str | None = None
+    params: list[NvSet] = field(default_factory=list)
+    meta: list[NvSet] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Alert(Located):
+    id: str
+    path: str
+    params: list[NvSet] = field(default_factory=list)
+    meta: list[NvSet] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)  # nodes | fencing | resources | attributes
+    recipients: list[Recipient] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class AclObject(Located):
+    """An ACL role, user, target or group; `items` are the permissions or
+    role references in order, as (kind, spec) pairs: ("read", "xpath:/cib"),
+    ("role", "r1")."""
+
+    id: str
+    element: str  # acl_role | acl_user | acl_target | acl_group
+    items: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(eq=False)
@@ -202,13 +316,31 @@ class ClusterConfig(Located):
     validate_with: str | None = None  # CIB schema, e.g. "pacemaker-1.2"
     duplicate_ids: list[tuple[str, Span]] = field(default_factory=list, repr=False)
     other_ids: set[str] = field(default_factory=set, repr=False)  # ids of tags/templates/fencing levels...
-    fencing_levels: list[Located] = field(default_factory=list, repr=False)
+    fencing_levels: list[FencingLevel] = field(default_factory=list, repr=False)
+    tags: list[Tag] = field(default_factory=list, repr=False)
+    alerts: list[Alert] = field(default_factory=list, repr=False)
+    acls: list[AclObject] = field(default_factory=list, repr=False)
 
     def property(self, name: str) -> NvPair | None:
         return _lookup(self.properties, name)
 
     def primitives(self) -> list[Primitive]:
-        return [r for r in self.resources.values() if isinstance(r, Primitive)]
+        """Primitives proper (templates are `templates()`)."""
+        return [r for r in self.resources.values() if isinstance(r, Primitive) and r.element == "primitive"]
+
+    def templates(self) -> list[Primitive]:
+        return [r for r in self.resources.values() if isinstance(r, Primitive) and r.element == "template"]
+
+    def bundles(self) -> list[Bundle]:
+        return [r for r in self.resources.values() if isinstance(r, Bundle)]
+
+    def agent_of(self, prim: Primitive) -> str:
+        """The agent of a primitive, looked up through its template."""
+        if prim.template and not prim.type:
+            tpl = self.resources.get(prim.template)
+            if isinstance(tpl, Primitive):
+                return tpl.agent
+        return prim.agent
 
     def clones(self) -> list[Clone]:
         return [r for r in self.resources.values() if isinstance(r, Clone)]

@@ -1,0 +1,3 @@
+from sanlint.cli import main
+
+main()

@@ -1,0 +1,358 @@
+"""Input discovery: from command-line paths to hosts and classified files.
+
+What a PATH can be (spec/cli.md):
+
+* a single file, classified by its name and, when the name says nothing,
+  by its content;
+* a host root: a directory holding `etc/` (and maybe `var/lib/pacemaker/`),
+  or an `etc` directory itself (its parent is the root; `/etc` of a live node
+  is named after the machine's host name);
+* a site: a directory whose subdirectories are host roots, one host each,
+  named after the subdirectory; files at the site's top level (a crm file,
+  a CIB) are cluster-wide;
+* any other directory: its files are classified one by one, as one host.
+
+Inside a host root only the places where the SAN stack keeps its
+configuration are read (etc/drbd.conf, etc/drbd.d, etc/lvm, etc/tgt, ...),
+never the rest of /etc.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import socket
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_FILE_BYTES = 32 * 1024 * 1024  # larger "configuration" files are refused with a message
+
+# Path patterns inside a host root (relative, '/'-separated) -> format.
+# Order matters: the first match wins.
+HOST_PATTERNS: list[tuple[str, str]] = [
+    ("etc/drbd.conf", "drbd"),
+    ("etc/drbd.d/*.res", "drbd"),
+    ("etc/drbd.d/*.conf", "drbd"),
+    ("etc/lvm/lvm.conf", "lvm"),
+    ("etc/lvm/lvmlocal.conf", "lvm"),
+    ("etc/lvm/backup/*", "lvm-metadata"),
+    ("etc/lvm/archive/*.vg", "lvm-metadata"),
+    ("etc/ietd.conf", "ietd"),
+    ("etc/iet/ietd.conf", "ietd"),
+    ("etc/initiators.allow", "ietd-allow"),
+    ("etc/iet/initiators.allow", "ietd-allow"),
+    ("etc/targets.allow", "ietd-allow"),
+    ("etc/iet/targets.allow", "ietd-allow"),
+    ("etc/tgt/targets.conf", "tgt"),
+    ("etc/tgt/conf.d/*.conf", "tgt"),
+    ("etc/target/saveconfig.json", "lio"),
+    ("etc/rtslib-fb-target/saveconfig.json", "lio"),
+    ("etc/corosync/corosync.conf", "corosync"),
+    ("etc/ais/openais.conf", "corosync"),
+    ("etc/hosts", "hosts"),
+    ("etc/nftables.conf", "nftables"),
+    ("etc/iptables/rules.v4", "iptables"),
+    ("etc/iptables/rules.v6", "iptables"),
+    ("etc/sysconfig/iptables", "iptables"),
+    ("etc/firewalld/zones/*.xml", "firewalld"),
+    ("var/lib/pacemaker/cib/cib.xml", "cib"),
+    ("var/lib/heartbeat/crm/cib.xml", "cib"),
+    ("etc/**.crm", "crm"),
+]
+
+# Directories of a host root that are walked (everything else in etc/ is ignored).
+HOST_DIRS = ["etc/drbd.d", "etc/lvm", "etc/iet", "etc/tgt", "etc/target", "etc/rtslib-fb-target", "etc/corosync",
+             "etc/ais", "etc/iptables", "etc/sysconfig", "etc/firewalld/zones", "var/lib/pacemaker/cib",
+             "var/lib/heartbeat/crm", "etc/crm", "etc/pacemaker"]
+HOST_FILES = ["etc/drbd.conf", "etc/ietd.conf", "etc/initiators.allow", "etc/targets.allow", "etc/hosts",
+              "etc/nftables.conf"]
+
+# Single files (or files in a plain directory): by base name.
+NAME_PATTERNS: list[tuple[str, str]] = [
+    ("drbd.conf", "drbd"), ("*.res", "drbd"), ("global_common.conf", "drbd"),
+    ("lvm.conf", "lvm"), ("lvmlocal.conf", "lvm"), ("*.vg", "lvm-metadata"),
+    ("ietd.conf", "ietd"), ("initiators.allow", "ietd-allow"), ("targets.allow", "ietd-allow"),
+    ("targets.conf", "tgt"), ("saveconfig.json", "lio"),
+    ("corosync.conf", "corosync"), ("openais.conf", "corosync"),
+    ("*.crm", "crm"), ("cib.xml", "cib"),
+    ("nftables.conf", "nftables"), ("*.nft", "nftables"), ("rules.v4", "iptables"), ("rules.v6", "iptables"),
+    ("hosts", "hosts"),
+]
+
+# Where a known format lives: a file there that is not that format is SAN003.
+EXPECTED_LOCATIONS: list[tuple[str, str]] = [
+    ("*drbd.d/*.res", "drbd"), ("*lvm/backup/*", "lvm-metadata"), ("*tgt/conf.d/*.conf", "tgt"),
+    ("*lvm/archive/*.vg", "lvm-metadata"),
+]
+
+BOOT_SERVICE_DIRS = re.compile(r"^etc/systemd/system/[^/]+\.wants$|^etc/rc[0-6S]\.d$|^etc/init\.d/rc[0-6S]\.d$")
+
+_CRM_START = re.compile(
+    r"^\s*(node|primitive|group|clone|ms|master|order|colocation|collocation|location|property|rsc_defaults|"
+    r"op_defaults|rsc_template|rsc_ticket|fencing_topology|tag|alert)\b", re.M)
+
+
+def sniff(head: str) -> str | None:
+    """Classify a file by its content (first few KiB)."""
+    stripped = re.sub(r"(?m)^\s*#.*$", "", head).lstrip()
+    if not stripped:
+        return None
+    if stripped.startswith("<?xml") or stripped.startswith("<"):
+        if re.search(r"<cib[\s>]", head):
+            return "cib"
+        if re.search(r"<zone[\s>]", head):
+            return "firewalld"
+        return None
+    if stripped.startswith("{") and ('"targets"' in head or '"storage_objects"' in head):
+        return "lio"
+    if re.search(r"^\s*(resource\s+\S+\s*\{|global\s*\{|common\s*\{|include\s+\")", stripped, re.M):
+        return "drbd"
+    if re.search(r"^\s*(totem|aisexec|nodelist|quorum)\s*\{", stripped, re.M):
+        return "corosync"
+    if re.search(r"^\s*<target\s", stripped, re.M) or re.search(r"^\s*default-driver\s", stripped, re.M):
+        return "tgt"
+    if re.search(r"^\s*Target\s+\S+", stripped, re.M):
+        return "ietd"
+    if re.search(r"^\s*(devices|global|activation)\s*\{", stripped, re.M):
+        return "lvm"
+    if re.search(r'^\s*contents\s*=\s*"Text Format Volume Group"', stripped, re.M):
+        return "lvm-metadata"
+    if re.search(r"^\*filter\s*$", stripped, re.M):
+        return "iptables"
+    if re.search(r"^\s*table\s+(inet|ip|ip6)\s+\S+\s*\{", stripped, re.M):
+        return "nftables"
+    if _CRM_START.search(stripped):
+        return "crm"
+    return None
+
+
+@dataclass
+class FoundFile:
+    path: Path  # on disk
+    display: str  # as reached from the argument
+    format: str | None  # None: unknown (only kept when it sits where a known format lives)
+    expected: str | None = None  # the format its location implies (for SAN003)
+
+
+@dataclass
+class FoundHost:
+    name: str  # "" for a lone file or plain directory
+    root: Path | None
+    files: list[FoundFile] = field(default_factory=list)
+    boot_links: list[tuple[Path, str]] = field(default_factory=list)  # (link path, display)
+
+
+@dataclass
+class Discovery:
+    hosts: dict[str, FoundHost] = field(default_factory=dict)
+    cluster_files: list[FoundFile] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (display path, message) for SAN001
+
+    def host(self, name: str, root: Path | None = None) -> FoundHost:
+        if name not in self.hosts:
+            self.hosts[name] = FoundHost(name, root)
+        return self.hosts[name]
+
+
+class UsageError(Exception):
+    """An input that cannot be read at all (exit status 2)."""
+
+
+def _match(rel: str, patterns: list[tuple[str, str]]) -> str | None:
+    for pat, fmt in patterns:
+        if fnmatch.fnmatchcase(rel, pat):
+            return fmt
+    return None
+
+
+def classify_name(name: str, rel: str | None = None) -> str | None:
+    if rel is not None:
+        fmt = _match(rel, HOST_PATTERNS)
+        if fmt:
+            return fmt
+    if "/firewalld/zones/" in f"/{rel or ''}" and name.endswith(".xml"):
+        return "firewalld"
+    if rel and re.search(r"(^|/)lvm/backup/[^/]+$", rel):
+        return "lvm-metadata"
+    if rel and re.search(r"(^|/)tgt/conf\.d/[^/]+\.conf$", rel):
+        return "tgt"
+    if rel and re.search(r"(^|/)drbd\.d/[^/]+\.(res|conf)$", rel):
+        return "drbd"
+    return _match(name, NAME_PATTERNS)
+
+
+def classify(path: Path, rel: str | None = None) -> str | None:
+    fmt = classify_name(path.name, rel)
+    if fmt:
+        return fmt
+    return _sniff_file(path)
+
+
+def _sniff_file(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return None
+    if b"\0" in head:
+        return None
+    return sniff(head.decode("utf-8", "replace"))
+
+
+def is_host_root(d: Path) -> bool:
+    return (d / "etc").is_dir() or (d / "var" / "lib" / "pacemaker").is_dir()
+
+
+def _join(display: str, rel: str) -> str:
+    if display in ("", "."):
+        return rel
+    return display.rstrip("/") + "/" + rel
+
+
+def discover(paths: list[str], hosts: list[tuple[str, str]] | None = None) -> Discovery:
+    disc = Discovery()
+    for name, p in hosts or []:
+        path = Path(p)
+        if not path.exists():
+            raise UsageError(f"{p}: no such file or directory")
+        root = path.parent if path.name == "etc" and path.is_dir() else path
+        if path.is_dir():
+            _walk_host(disc, disc.host(name, root), root, p if path.name != "etc" else str(Path(p).parent))
+        else:
+            _add_file(disc.host(name, None), path, p, None)
+    for p in paths:
+        _discover_one(disc, p)
+    return disc
+
+
+def _discover_one(disc: Discovery, arg: str) -> None:
+    path = Path(arg)
+    if not path.exists() and not path.is_symlink():
+        raise UsageError(f"{arg}: no such file or directory")
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"{arg}: permission denied")
+    if path.is_file():
+        _add_file(disc.host("", None), path, arg, None, explicit=True)
+        return
+    if not path.is_dir():
+        raise UsageError(f"{arg}: not a regular file or directory")
+    resolved = path.resolve()
+    if path.name == "etc" or resolved == Path("/etc"):
+        root = path.parent if path.name == "etc" else resolved.parent
+        name = socket.gethostname() if resolved == Path("/etc") else root.resolve().name
+        shown = str(path.parent) if path.name == "etc" else "/"
+        _walk_host(disc, disc.host(name, root), root, shown)
+        return
+    if is_host_root(path):
+        _walk_host(disc, disc.host(path.resolve().name, path), path, arg)
+        return
+    subdirs = sorted(d for d in path.iterdir() if d.is_dir() and not d.name.startswith("."))
+    host_dirs = [d for d in subdirs if is_host_root(d)]
+    if host_dirs:  # a site
+        for d in host_dirs:
+            _walk_host(disc, disc.host(d.name, d), d, _join(arg, d.name))
+        for f in sorted(path.iterdir()):
+            if f.is_file() and not f.name.startswith("."):
+                fmt = classify(f)
+                if fmt in ("crm", "cib"):
+                    disc.cluster_files.append(FoundFile(f, _join(arg, f.name), fmt))
+                elif fmt is not None:
+                    _add_file(disc.host("", None), f, _join(arg, f.name), None)
+        return
+    # a plain directory of configuration files: one anonymous host
+    _walk_plain(disc, path, arg)
+
+
+def _add_file(host: FoundHost, path: Path, display: str, rel: str | None, explicit: bool = False) -> None:
+    fmt = classify(path, rel)
+    expected = _match("/" + (rel or display), [(p if p.startswith("*") else "*/" + p, f) for p, f in EXPECTED_LOCATIONS])
+    if expected is not None:
+        sniffed = _sniff_file(path)
+        if sniffed is not None and sniffed != expected and not (expected == "tgt" and sniffed == "ietd"):
+            fmt = sniffed  # e.g. a crm snippet saved as drbd.d/x.res: SAN003, not a parse error
+    if fmt is None and explicit:
+        fmt = None  # an explicitly named file of unknown format: reported as SAN003 by the builder
+    if fmt is None and not explicit and expected is None:
+        return
+    host.files.append(FoundFile(path, display, fmt, expected))
+
+
+def _walk_plain(disc: Discovery, top: Path, arg: str) -> None:
+    seen: set[tuple[int, int]] = set()
+    host = disc.host("", None)
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
+        st = os.stat(dirpath)
+        if (st.st_dev, st.st_ino) in seen:
+            disc.problems.append((_join(arg, os.path.relpath(dirpath, top)), "directory loop (symbolic link back to a parent), not followed"))
+            dirnames[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for fname in sorted(filenames):
+            if fname.startswith("."):
+                continue
+            full = Path(dirpath) / fname
+            rel = os.path.relpath(full, top).replace(os.sep, "/")
+            if not full.is_file():
+                continue
+            fmt = classify(full, rel)
+            if fmt is None:
+                continue
+            found = FoundFile(full, _join(arg, rel), fmt)
+            if fmt in ("crm", "cib") and "/" not in rel:
+                disc.cluster_files.append(found)
+            else:
+                host.files.append(found)
+
+
+def _walk_host(disc: Discovery, host: FoundHost, root: Path, display: str) -> None:
+    for rel in HOST_FILES:
+        f = root / rel
+        if f.is_file():
+            _add_file(host, f, _join(display, rel), rel)
+        elif f.exists() and not f.is_dir():
+            disc.problems.append((_join(display, rel), "not a regular file"))
+    seen: set[tuple[int, int]] = set()
+    for rel_dir in HOST_DIRS:
+        top = root / rel_dir
+        if not top.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
+            st = os.stat(dirpath)
+            key = (st.st_dev, st.st_ino)
+            rel_here = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            if key in seen:
+                disc.problems.append((_join(display, rel_here), "directory loop (symbolic link back to a parent), not followed"))
+                dirnames[:] = []
+                continue
+            seen.add(key)
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for fname in sorted(filenames):
+                full = Path(dirpath) / fname
+                rel = f"{rel_here}/{fname}"
+                if fname.startswith(".") or fname.endswith("~") or fname.endswith(".sanlint-bak"):
+                    continue
+                if not full.is_file():
+                    continue
+                _add_file(host, full, _join(display, rel), rel)
+    # crm files anywhere directly under etc/ or the root
+    for f in sorted(list(root.glob("*.crm")) + list((root / "etc").glob("*.crm"))):
+        rel = os.path.relpath(f, root).replace(os.sep, "/")
+        host.files.append(FoundFile(f, _join(display, rel), "crm"))
+    _boot_links(host, root, display)
+
+
+def _boot_links(host: FoundHost, root: Path, display: str) -> None:
+    """Services enabled at boot: systemd *.wants/ links and SysV rcN.d/S* links."""
+    systemd = root / "etc" / "systemd" / "system"
+    if systemd.is_dir():
+        for wants in sorted(systemd.glob("*.wants")):
+            for link in sorted(wants.iterdir()):
+                rel = os.path.relpath(link, root).replace(os.sep, "/")
+                host.boot_links.append((link, _join(display, rel)))
+    for rc in sorted(list((root / "etc").glob("rc[0-6S].d")) + list((root / "etc" / "init.d").glob("rc[0-6S].d"))):
+        for link in sorted(rc.iterdir()):
+            if link.name.startswith("S"):
+                rel = os.path.relpath(link, root).replace(os.sep, "/")
+                host.boot_links.append((link, _join(display, rel)))

@@ -1,0 +1,237 @@
+"""Applying fixes: byte-span edits, verified before anything is written.
+
+A fix is applied only if the edited files still parse and a full re-check
+shows that the fixed finding is gone and that no finding appeared that was
+not there before.  Fixes are applied in passes until nothing changes (a
+fix can make another one possible), so `--fix` is idempotent.  Files are
+written atomically (temp file in the same directory, fsync, rename) after
+a backup copy `NAME.sanlint-bak`; if any write fails, the files already
+written are restored from their backups.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from sanlint.rule import Edit, Finding, Fix
+
+BACKUP_SUFFIX = ".sanlint-bak"
+MAX_PASSES = 10
+
+
+class OverlapError(Exception):
+    pass
+
+
+def apply_edits(data: bytes, edits: list[Edit]) -> bytes:
+    """Apply non-overlapping edits to `data` (the bytes of one file)."""
+    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+    out, pos = [], 0
+    for e in ordered:
+        if e.start < pos:
+            raise OverlapError(f"overlapping edits at byte {e.start}")
+        out.append(data[pos:e.start])
+        out.append(e.replacement.encode("utf-8", "surrogateescape"))
+        pos = e.end
+    out.append(data[pos:])
+    return b"".join(out)
+
+
+def finding_key(f: Finding) -> tuple[str, str, str]:
+    return (f.code, f.path or "", f.identity or f.message)
+
+
+@dataclass
+class FixOutcome:
+    new_data: dict[str, bytes] = field(default_factory=dict)  # real path -> fixed bytes
+    old_data: dict[str, bytes] = field(default_factory=dict)  # real path -> original bytes
+    display: dict[str, str] = field(default_factory=dict)  # real path -> display path
+    applied: list[Finding] = field(default_factory=list)
+    rejected: list[tuple[Finding, str]] = field(default_factory=list)
+    offered: list[Finding] = field(default_factory=list)  # fixes that need the admin's choice
+
+
+Checker = Callable[[dict[str, bytes]], list[Finding]]
+
+
+def plan(check: Checker, unsafe: bool = False) -> FixOutcome:
+    """Work out the verified fixes.  `check(overrides)` rebuilds the site with
+    the given file contents and returns its findings."""
+    out = FixOutcome()
+    current: dict[str, bytes] = {}
+    findings = check(current)
+    attempted: set[tuple[str, str, str]] = set()
+    for f in findings:
+        if f.fix is not None and f.fix.needs_choice:
+            out.offered.append(f)
+    for _ in range(MAX_PASSES):
+        candidates = [f for f in findings if f.fix is not None and not f.fix.needs_choice
+                      and (f.fix.safe or unsafe) and finding_key(f) not in attempted]
+        if not candidates:
+            break
+        before = {finding_key(f) for f in findings}
+        batch = _non_overlapping(candidates)
+        trial = _with_fixes(current, [f.fix for f in batch], out)
+        trial_findings = check(trial)
+        if _verified(batch, before, trial_findings):
+            current, findings = trial, trial_findings
+            out.applied.extend(batch)
+            attempted.update(finding_key(f) for f in batch)
+            continue
+        # the batch failed: try one fix at a time to find the culprit(s)
+        progressed = False
+        for f in batch:
+            attempted.add(finding_key(f))
+            trial = _with_fixes(current, [f.fix], out)
+            trial_findings = check(trial)
+            if _verified([f], {finding_key(x) for x in findings}, trial_findings):
+                current, findings = trial, trial_findings
+                out.applied.append(f)
+                progressed = True
+            else:
+                out.rejected.append((f, _why(f, {finding_key(x) for x in findings}, trial_findings)))
+        if not progressed:
+            break
+    out.new_data = {k: v for k, v in current.items() if v != out.old_data.get(k)}
+    return out
+
+
+def _non_overlapping(findings: list[Finding]) -> list[Finding]:
+    taken: dict[str, list[tuple[int, int]]] = {}
+    batch = []
+    for f in findings:
+        assert f.fix is not None
+        ok = True
+        for e in f.fix.edits:
+            for s, t in taken.get(_real(e), []):
+                if e.start < t and s < e.end or (e.start == e.end == s):
+                    ok = False
+        if ok:
+            for e in f.fix.edits:
+                taken.setdefault(_real(e), []).append((e.start, e.end))
+            batch.append(f)
+    return batch
+
+
+def _real(e: Edit) -> str:
+    return str(e.file.path) if e.file.path is not None else e.file.display
+
+
+def _with_fixes(current: dict[str, bytes], fixes: list[Fix], out: FixOutcome) -> dict[str, bytes]:
+    """Apply fixes (whose spans refer to the *current* text) to a copy."""
+    per_file: dict[str, list[Edit]] = {}
+    for fix in fixes:
+        for e in fix.edits:
+            per_file.setdefault(_real(e), []).append(e)
+    trial = dict(current)
+    for real, edits in per_file.items():
+        src = edits[0].file
+        if real not in out.old_data:  # first touch: the spans' file holds the original bytes
+            out.old_data[real] = src.data
+        out.display.setdefault(real, src.display)
+        try:
+            trial[real] = apply_edits(src.data, edits)
+        except OverlapError:
+            return current
+    return trial
+
+
+def _verified(batch: list[Finding], before: set, after: list[Finding]) -> bool:
+    after_keys = {finding_key(f) for f in after}
+    if any(f.code == "SAN001" and finding_key(f) not in before for f in after):
+        return False
+    if after_keys - before:
+        return False  # the fix introduced a new finding
+    return all(finding_key(f) not in after_keys for f in batch)
+
+
+def _why(f: Finding, before: set, after: list[Finding]) -> str:
+    new = [x for x in after if finding_key(x) not in before]
+    if any(x.code == "SAN001" for x in new):
+        return "the fixed file would not parse"
+    if new:
+        n = new[0]
+        return f"the fix would introduce {n.code} ({n.message})"
+    return "the finding would remain after the fix"
+
+
+# -- output ------------------------------------------------------------------
+
+def unified_diff(old: bytes, new: bytes, display: str) -> str:
+    a = old.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    b = new.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+    lines = list(difflib.unified_diff(a, b, f"a/{display}", f"b/{display}"))
+    return "".join(l if l.endswith("\n") else l + "\n\\ No newline at end of file\n" for l in lines)
+
+
+def offered_diff(f: Finding) -> str:
+    """The diff of a fix that needs the admin's choice (placeholders), for --diff only."""
+    assert f.fix is not None
+    src = f.fix.edits[0].file
+    new = apply_edits(src.data, [e for e in f.fix.edits if e.file is src])
+    head = f"# {f.code} needs your choice, not applied: {f.fix.description}\n"
+    return head + unified_diff(src.data, new, src.display)
+
+
+# -- writing -----------------------------------------------------------------
+
+class WriteError(Exception):
+    pass
+
+
+def write_atomically(files: dict[str, bytes], backup: bool = True) -> list[str]:
+    """Write every file or none: backups first, then temp+fsync+rename per
+    file; on failure restore what was already replaced.  Returns the backup paths."""
+    backups: list[str] = []
+    done: list[str] = []
+    try:
+        for real, data in files.items():
+            if backup and os.path.exists(real):
+                bpath = real + BACKUP_SUFFIX
+                _atomic_write(bpath, Path(real).read_bytes(), like=real)
+                backups.append(bpath)
+        for real, data in files.items():
+            _atomic_write(real, data, like=real)
+            done.append(real)
+    except OSError as e:
+        for real in done:  # roll back
+            b = real + BACKUP_SUFFIX
+            if os.path.exists(b):
+                try:
+                    _atomic_write(real, Path(b).read_bytes(), like=real)
+                except OSError:
+                    pass
+        raise WriteError(f"{getattr(e, 'filename', '') or ''}: {e.strerror or e}; no file was changed") from None
+    return backups
+
+
+def _atomic_write(path: str, data: bytes, like: str | None = None) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".sanlint-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if like and os.path.exists(like):
+            st = os.stat(like)
+            os.chmod(tmp, st.st_mode & 0o7777)
+            try:
+                os.chown(tmp, st.st_uid, st.st_gid)
+            except OSError:
+                pass
+        os.replace(tmp, path)
+        dfd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

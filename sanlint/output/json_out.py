@@ -1,0 +1,35 @@
+"""`--format json`: one object with findings and a summary (spec/cli.md)."""
+
+from __future__ import annotations
+
+import json
+
+from sanlint import __version__
+from sanlint.model.base import REDACTED
+
+
+def finding_json(f) -> dict:
+    return {
+        "code": f.code,
+        "severity": f.severity,
+        "message": f.message,
+        "path": f.path,
+        "line": f.line,
+        "column": f.column,
+        "host": f.host,
+        "fixable": f.fixable,
+    }
+
+
+def render(result, summary: dict, **options) -> str:
+    doc = {
+        "sanlint": __version__,
+        "findings": [finding_json(f) for f in result.findings],
+        "summary": summary,
+    }
+    if options.get("verbose"):
+        doc["notes"] = list(result.site.notes)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+__all__ = ["render", "finding_json", "REDACTED"]

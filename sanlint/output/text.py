@@ -1,0 +1,70 @@
+"""`--format text`: `path:line:col: CODE [severity] message (host)`, grouped
+by file, with the offending line and a caret, coloured on a terminal (never
+when piped or when NO_COLOR is set), and a one-line summary."""
+
+from __future__ import annotations
+
+from sanlint.model.base import REDACTED, is_secret
+
+COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
+BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def _redact_line(line: str) -> str:
+    """Hide secret values in a quoted source line (shared-secret, passwords)."""
+    import re
+
+    words = line.split()
+    if len(words) >= 2 and is_secret(words[0].rstrip(":=")):
+        head = line[: line.index(words[0]) + len(words[0])]
+        return head + " " + REDACTED + (";" if line.rstrip().endswith(";") else "")
+    m = re.search(r"(\b[\w-]*(password|passwd|secret)[\w-]*\s*[=:]?\s*)(\"[^\"]*\"|'[^']*'|\S+)", line, re.I)
+    if m:
+        return line[: m.start(3)] + REDACTED + line[m.end(3):]
+    if len(words) >= 3 and words[0].lower() in ("incominguser", "outgoinguser"):
+        return line[: line.rindex(words[2])] + REDACTED + line[line.rindex(words[2]) + len(words[2]):]
+    return line
+
+
+def render(result, summary: dict, color: bool = False, show_source: bool = True, verbose: bool = False, **_) -> str:
+    out: list[str] = []
+    c = (lambda code, s: f"{code}{s}{RESET}") if color else (lambda code, s: s)
+    if verbose:
+        for note in result.site.notes:
+            out.append(c(DIM, f"note: {note}"))
+    last_path = None
+    for f in result.findings:
+        if last_path is not None and f.path != last_path:
+            out.append("")
+        last_path = f.path
+        host = f" ({f.host})" if f.host else ""
+        loc = c(BOLD, f"{f.path}:{f.line}:{f.column}:")
+        sev = c(COLOURS.get(f.severity, ""), f"[{f.severity}]")
+        fix = c(DIM, " [*]") if f.fixable else ""
+        out.append(f"{loc} {c(BOLD, f.code)} {sev} {f.message}{host}{fix}")
+        if show_source and f.span is not None and f.span.end >= f.span.start:
+            text = f.span.file.line_text(f.line)
+            if text.strip():
+                text = _redact_line(text)
+                gutter = f"{f.line:>5} | "
+                out.append(c(DIM, gutter) + text.replace("\t", " "))
+                caret_col = min(max(f.column - 1, 0), len(text))
+                width = 1
+                if f.span.line == f.line:
+                    width = max(1, min(len(f.span.text.split("\n")[0]), len(text) - caret_col))
+                out.append(" " * (len(gutter) - 2) + c(DIM, "| ") + " " * caret_col + c(COLOURS.get(f.severity, ""), "^" * width))
+    if out:
+        out.append("")
+    out.append(summary_line(summary, len([f for f in result.findings if f.fixable])))
+    return "\n".join(out) + "\n"
+
+
+def summary_line(s: dict, fixable: int) -> str:
+    total = s["error"] + s["warning"] + s["info"]
+    where = f"in {s['files']} file{'s' if s['files'] != 1 else ''} on {s['hosts']} host{'s' if s['hosts'] != 1 else ''}"
+    if not total:
+        return f"No problems found {where}."
+    parts = [f"{s[k]} {name}{'s' if s[k] != 1 and k != 'info' else ''}" for k, name in
+             (("error", "error"), ("warning", "warning"), ("info", "info"))]
+    fix = f"; {fixable} fixable with --fix" if fixable else ""
+    return f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) {where}{fix}."

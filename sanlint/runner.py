@@ -1,0 +1,153 @@
+"""Load the rule packs and run them over a site.
+
+Packs register through the `sanlint.rules` entry-point group, the bundled
+ones exactly like a third-party pack: the entry point names a package, and
+every module in it that defines a `Rule` subclass contributes that rule.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Iterable
+
+from sanlint.rule import SEVERITY_RANK, Context, Finding, Rule, iter_rule_classes
+from sanlint.source import SourceFile, Span
+
+if TYPE_CHECKING:
+    from sanlint.config import Settings
+    from sanlint.model import Site
+    from sanlint.site import InputProblem
+
+ENTRY_POINT_GROUP = "sanlint.rules"
+
+
+class RegistryError(Exception):
+    pass
+
+
+@cache
+def load_rules() -> dict[str, type[Rule]]:
+    """All rules of all installed packs, by code."""
+    from importlib.metadata import entry_points
+
+    rules: dict[str, type[Rule]] = {}
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        pack = importlib.import_module(ep.value)
+        modules = [pack]
+        if hasattr(pack, "__path__"):
+            for info in sorted(pkgutil.iter_modules(pack.__path__), key=lambda i: i.name):
+                modules.append(importlib.import_module(f"{pack.__name__}.{info.name}"))
+        for module in modules:
+            for cls in iter_rule_classes(module):
+                if cls.code in rules and rules[cls.code] is not cls:
+                    raise RegistryError(f"rule code {cls.code} defined twice: {rules[cls.code].__module__} and {cls.__module__}")
+                cls.pack = ep.name
+                rules[cls.code] = cls
+    return dict(sorted(rules.items(), key=lambda kv: _code_key(kv[0])))
+
+
+def _code_key(code: str) -> tuple[str, int]:
+    m = re.match(r"([A-Z]+)(\d+)", code)
+    return (m.group(1), int(m.group(2))) if m else (code, 0)
+
+
+# -- suppressions ------------------------------------------------------------
+
+_SUPPRESS = re.compile(r"(?:#|<!--)[ \t]*sanlint:[ \t]*disable[ \t]*=[ \t]*([A-Za-z0-9_]+(?:[ \t]*,[ \t]*[A-Za-z0-9_]+)*)")
+
+
+@dataclass
+class Suppression:
+    file: SourceFile
+    line: int
+    codes: list[tuple[str, Span]]  # each code with its own span (for SAN004's fix)
+    span: Span  # the whole comment directive
+    used: set[str] = field(default_factory=set)
+
+
+def find_suppressions(src: SourceFile) -> list[Suppression]:
+    text = src.text
+    if "sanlint:" not in text:
+        return []
+    out = []
+    for m in _SUPPRESS.finditer(text):
+        line, _ = src.line_col(m.start())
+        codes = []
+        for cm in re.finditer(r"[A-Za-z0-9_]+", m.group(1)):
+            codes.append((cm.group(0).upper(), src.span(m.start(1) + cm.start(), m.start(1) + cm.end())))
+        out.append(Suppression(src, line, codes, src.span(m.start(), m.end())))
+    return out
+
+
+# -- running -----------------------------------------------------------------
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    suppressed: list[Finding]
+    site: "Site"
+    rules_run: list[str]
+
+
+def run(site: "Site", problems: list["InputProblem"], settings: "Settings",
+        only: Iterable[str] | None = None) -> RunResult:
+    rules = load_rules()
+    ctx = Context(site=site, settings=settings.as_dict(), problems=problems)
+    raw: list[Finding] = []
+    selected = [code for code in rules if settings.enabled(code) and (only is None or code in only)]
+    for code in selected:
+        if code == "SAN004":
+            continue  # needs the other findings first
+        rule = rules[code]()
+        try:
+            raw.extend(rule.check(ctx))
+        except Exception as e:  # a rule bug must not hide the other findings
+            sys.stderr.write(f"sanlint: internal error in rule {code} (please report this): "
+                             f"{type(e).__name__}: {e}\n{''.join(traceback.format_exc(limit=-3))}")
+    for f in raw:
+        f.severity = settings.severity.get(f.code, f.severity)
+    # suppressions
+    sups: dict[int, list[Suppression]] = {}
+    for src in site.files:
+        found = find_suppressions(src)
+        if found:
+            sups[id(src)] = found
+    by_file: dict[str, list[Suppression]] = {}
+    for src in site.files:
+        if id(src) in sups:
+            by_file.setdefault(src.display, []).extend(sups[id(src)])
+    kept, suppressed = [], []
+    for f in raw:
+        if f.path and settings.ignored_for(f.code, f.path):
+            suppressed.append(f)
+            continue
+        hit = None
+        for s in by_file.get(f.path or "", []):
+            if s.line in (f.line, f.line - 1) and any(c == f.code for c, _ in s.codes):
+                hit = s
+                break
+        if hit is not None:
+            hit.used.add(f.code)
+            suppressed.append(f)
+        else:
+            kept.append(f)
+    if "SAN004" in selected:
+        from sanlint_rules.san.san004_unused_suppression import unused_suppressions
+
+        all_sups = [s for lst in sups.values() for s in lst]
+        kept.extend(unused_suppressions(rules["SAN004"](), all_sups, set(rules), set(selected)))
+    kept.sort(key=lambda f: f.sort_key)
+    return RunResult(kept, suppressed, site, selected)
+
+
+def fails(findings: list[Finding], fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    threshold = SEVERITY_RANK[fail_on]
+    return any(SEVERITY_RANK.get(f.severity, 2) >= threshold for f in findings)

@@ -1,0 +1,394 @@
+"""Build the site model from discovered files.
+
+Reads every file (refusing binary, unreadable and huge ones with a clear
+message), parses it with the parser of its format, follows `include`
+statements (DRBD and tgt) the way the real tools do, attaches each model
+object to its host, and works out which DRBD and Pacemaker versions the
+configuration is written for.
+
+Problems with the inputs themselves are collected as `InputProblem`s; the
+SAN rules turn them into findings.
+"""
+
+from __future__ import annotations
+
+import glob as globmod
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sanlint.discovery import MAX_FILE_BYTES, Discovery, FoundFile, FoundHost, classify, discover
+from sanlint.model import Host, Site
+from sanlint.model.network import BootService
+from sanlint.source import ParseError, SourceFile, Span
+
+
+@dataclass
+class InputProblem:
+    code: str  # SAN001 | SAN002 | SAN003 | SAN005
+    message: str
+    span: Span | None = None
+    path: str | None = None
+    host: str | None = None
+    identity: str = ""
+
+
+@dataclass
+class BuiltSite:
+    site: Site
+    problems: list[InputProblem] = field(default_factory=list)
+    parsed: dict[int, Any] = field(default_factory=dict)  # id(SourceFile) -> parse result
+
+
+def build(paths: list[str], hosts: list[tuple[str, str]] | None = None, settings: dict | None = None,
+          overrides: dict[str, bytes] | None = None) -> tuple[Site, list[InputProblem]]:
+    """Discover, read and parse everything under `paths` into one Site."""
+    disc = discover(paths, hosts)
+    return build_from(disc, settings or {}, overrides or {})
+
+
+def build_from(disc: Discovery, settings: dict, overrides: dict[str, bytes]) -> tuple[Site, list[InputProblem]]:
+    b = _Builder(settings, overrides)
+    for display, message in disc.problems:
+        b.problems.append(InputProblem("SAN001", message, path=display, identity=f"file {display}"))
+    for found_host in disc.hosts.values():
+        b.add_host(found_host)
+    for f in disc.cluster_files:
+        src = b.read(f, None)
+        if src is not None:
+            result = b.parse(src)
+            if result is not None:
+                b.site.clusters.append(result)
+    infer_versions(b.site, settings)
+    return b.site, b.problems
+
+
+class _Builder:
+    def __init__(self, settings: dict, overrides: dict[str, bytes]) -> None:
+        self.site = Site()
+        self.problems: list[InputProblem] = []
+        self.settings = settings
+        self.overrides = overrides
+        self.seen_real: set[str] = set()
+
+    # -- reading -------------------------------------------------------------
+    def read(self, f: FoundFile, host: str | None, fmt: str | None = None) -> SourceFile | None:
+        real = os.path.realpath(f.path)
+        key = f"{host}\0{real}"
+        if key in self.seen_real:
+            return None
+        self.seen_real.add(key)
+        if real in self.overrides:
+            data = self.overrides[real]
+        else:
+            try:
+                size = os.path.getsize(f.path)
+                if size > MAX_FILE_BYTES:
+                    self._problem("SAN001", f"file too large to be a configuration file ({size} bytes, limit {MAX_FILE_BYTES}); not checked", f.display, host)
+                    return None
+                with open(f.path, "rb") as fh:
+                    data = fh.read()
+            except OSError as e:
+                self._problem("SAN001", f"cannot read file: {e.strerror or e}", f.display, host)
+                return None
+        if b"\0" in data[:65536]:
+            self._problem("SAN001", "binary file (contains NUL bytes), not a configuration file; not checked", f.display, host)
+            return None
+        src = SourceFile(display=f.display, data=data, path=Path(real), host=host, format=fmt or f.format)
+        self.site.files.append(src)
+        if src.format is None:
+            where = f" where {f.expected} files live" if f.expected else ""
+            self.problems.append(InputProblem("SAN003", f"{f.display} is not a recognised configuration format{where}; not checked",
+                                              span=src.span(0, 0), host=host, identity=f"file {f.display}"))
+            return None
+        if f.expected and f.format != f.expected:
+            self.problems.append(InputProblem("SAN003", f"{f.display} sits where {f.expected} files live but looks like {f.format}; not checked",
+                                              span=src.span(0, 0), host=host, identity=f"file {f.display}"))
+            return None
+        return src
+
+    def _problem(self, code: str, message: str, display: str, host: str | None) -> None:
+        self.problems.append(InputProblem(code, message, path=display, host=host, identity=f"file {display}"))
+
+    def parse(self, src: SourceFile) -> Any:
+        from sanlint.parsers import parse
+
+        try:
+            return parse(src)
+        except ParseError as e:
+            if e.char_offset is not None:
+                span = src.span(min(e.char_offset, len(src.text)), min(e.char_offset, len(src.text)))
+            else:
+                start = src.line_start_char(e.line) + max(e.column - 1, 0)
+                start = min(start, len(src.text))
+                span = src.span(start, start)
+            self.problems.append(InputProblem("SAN001", f"cannot parse {src.format} file: {e.describe()}", span=span,
+                                              host=src.host, identity=f"file {src.display}"))
+        except RecursionError:
+            self.problems.append(InputProblem("SAN001", f"cannot parse {src.format} file: nesting too deep",
+                                              span=src.span(0, 0), host=src.host, identity=f"file {src.display}"))
+        except Exception as e:  # a parser bug must not stop the check of the other files
+            import sys
+            import traceback
+
+            sys.stderr.write(f"sanlint: internal error parsing {src.display} (please report this): "
+                             f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=-3)}")
+            self.problems.append(InputProblem("SAN001", f"cannot parse {src.format} file: internal parser error ({type(e).__name__})",
+                                              span=src.span(0, 0), host=src.host, identity=f"file {src.display}"))
+        return None
+
+    # -- hosts ---------------------------------------------------------------
+    def add_host(self, fh: FoundHost) -> None:
+        host = self.site.host(fh.name)
+        host.root = fh.root
+        hostname = fh.name or None
+        drbd_files = [f for f in fh.files if f.format == "drbd"]
+        main = [f for f in drbd_files if f.path.name == "drbd.conf"]
+        tgt_files = [f for f in fh.files if f.format == "tgt"]
+        tgt_main = [f for f in tgt_files if f.path.name == "targets.conf"]
+        # drbdadm reads drbd.conf and what it includes; tgt-admin reads targets.conf
+        # and what it includes.  Without a main file every file counts on its own.
+        order = main + [f for f in fh.files if f not in main]
+        for f in order:
+            if f.format == "drbd" and main and f not in main:
+                if os.path.realpath(f.path) in self._included(host, "drbd"):
+                    continue
+            if f.format == "tgt" and tgt_main and f not in tgt_main:
+                if os.path.realpath(f.path) in self._included(host, "tgt"):
+                    continue
+            src = self.read(f, hostname)
+            if src is None:
+                continue
+            host.files.append(src)
+            result = self.parse(src)
+            if result is None:
+                continue
+            self.attach(host, src, result, fh)
+        for link, display in fh.boot_links:
+            name = _service_name(link)
+            if name:
+                src = SourceFile.from_text(display, "", path=link, host=hostname, format="boot-link")
+                host.boot_services.append(BootService(name=name, via="sysv" if "/rc" in display else "systemd",
+                                                      span=src.whole()))
+
+    def _included(self, host: Host, fmt: str) -> set[str]:
+        return {str(f.path) for f in host.files if f.format == fmt and getattr(f, "_included", False)}
+
+    def attach(self, host: Host, src: SourceFile, result: Any, fh: FoundHost) -> None:
+        fmt = src.format
+        if fmt == "drbd":
+            host.drbd.append(result)
+            self.follow_includes(host, src, result.includes, "drbd", fh)
+        elif fmt == "lvm":
+            host.lvm.append(result)
+        elif fmt == "lvm-metadata":
+            host.volume_groups.extend(result)
+        elif fmt in ("ietd", "ietd-allow", "tgt", "lio"):
+            host.iscsi.append(result)
+            if fmt == "tgt":
+                self.follow_includes(host, src, result.includes, "tgt", fh)
+        elif fmt == "corosync":
+            host.corosync.append(result)
+        elif fmt in ("crm", "cib"):
+            if fh.name == "":
+                self.site.clusters.append(result)
+            else:
+                host.clusters.append(result)
+        elif fmt in ("nftables", "iptables", "firewalld"):
+            host.firewalls.append(result)
+        elif fmt == "hosts":
+            host.etc_hosts.extend(result)
+            host.has_etc_hosts = True
+
+    def follow_includes(self, host: Host, src: SourceFile, includes: list, fmt: str, fh: FoundHost) -> None:
+        """drbdadm: globs relative to the including file's directory; a glob
+        matching nothing is ignored (SAN005), a missing literal file is an
+        error (SAN002); each file is read once (realpath), so cycles are safe
+        for drbdadm but still reported (SAN002)."""
+        if src.path is None:
+            return
+        base_dir = src.path.parent
+        for inc in includes:
+            pattern = getattr(inc, "pattern", None) or getattr(inc, "value", None) or ""
+            if not pattern:
+                continue
+            target = pattern
+            if os.path.isabs(pattern) and fh.root is not None and not _is_live_root(fh.root):
+                target = str(fh.root / pattern.lstrip("/"))  # a host root stands in for /
+            elif not os.path.isabs(pattern):
+                target = str(base_dir / pattern)
+            literal = not globmod.has_magic(pattern)
+            matches = sorted(globmod.glob(target))
+            ident = f"{fmt} include {pattern} in {src.display}"
+            if not matches:
+                if literal:
+                    self.problems.append(InputProblem("SAN002", f"include \"{pattern}\" names a missing file "
+                                                      f"({'drbdadm' if fmt == 'drbd' else 'tgt-admin'} refuses this configuration)",
+                                                      span=inc.span, identity=ident))
+                else:
+                    self.problems.append(InputProblem("SAN005", f"include \"{pattern}\" matches no file (silently ignored: a typo or a missing file?)",
+                                                      span=inc.span, identity=ident))
+                continue
+            for m in matches:
+                real = os.path.realpath(m)
+                if not os.path.isfile(real):
+                    continue
+                if real == os.path.realpath(src.path) or real in self._chain(src):
+                    self.problems.append(InputProblem("SAN002", f"include \"{pattern}\" forms a cycle back to {Path(m).name}",
+                                                      span=inc.span, identity=ident))
+                    continue
+                key = f"{host.name or None}\0{real}"
+                if key in self.seen_real:
+                    continue
+                disp = _display_for(src.display, src.path, Path(m))
+                child = self.read(FoundFile(Path(m), disp, fmt), host.name or None, fmt)
+                if child is None:
+                    continue
+                child._included = True  # type: ignore[attr-defined]
+                child._parent = src  # type: ignore[attr-defined]
+                host.files.append(child)
+                result = self.parse(child)
+                if result is not None:
+                    self.attach(host, child, result, fh)
+
+    def _chain(self, src: SourceFile) -> set[str]:
+        out = set()
+        cur = getattr(src, "_parent", None)
+        while cur is not None:
+            out.add(str(cur.path))
+            cur = getattr(cur, "_parent", None)
+        return out
+
+
+def _is_live_root(root: Path) -> bool:
+    return root.resolve() == Path("/")
+
+
+def _display_for(parent_display: str, parent_path: Path, child: Path) -> str:
+    """Display path of an included file, relative to how the parent was reached."""
+    try:
+        rel = os.path.relpath(child, parent_path.parent)
+    except ValueError:
+        return str(child)
+    base = os.path.dirname(parent_display)
+    return os.path.normpath(os.path.join(base, rel)) if base else os.path.normpath(rel)
+
+
+_SYSV = re.compile(r"^[SK]\d\d(.+)$")
+
+
+def _service_name(link: Path) -> str | None:
+    name = link.name
+    m = _SYSV.match(name)
+    if m and "/rc" in str(link):
+        return m.group(1)
+    for suffix in (".service", ".target", ".socket"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+# -- versions ----------------------------------------------------------------
+
+def infer_versions(site: Site, settings: dict) -> None:
+    dv = settings.get("drbd-version")
+    if dv:
+        site.drbd_version, site.drbd_version_reason = _norm_drbd(str(dv)), "set by drbd-version in the configuration"
+    else:
+        site.drbd_version, site.drbd_version_reason = _infer_drbd(site)
+    pv = settings.get("pacemaker-version")
+    if pv:
+        site.pacemaker_version, site.pacemaker_version_reason = _norm_pcmk(str(pv)), "set by pacemaker-version in the configuration"
+    else:
+        site.pacemaker_version, site.pacemaker_version_reason = _infer_pacemaker(site)
+    if site.drbd_version:
+        site.notes.append(f"DRBD {site.drbd_version} assumed: {site.drbd_version_reason}")
+    if site.pacemaker_version:
+        site.notes.append(f"Pacemaker {site.pacemaker_version} assumed: {site.pacemaker_version_reason}")
+
+
+def _norm_drbd(v: str) -> str:
+    if v.startswith("8.3"):
+        return "8.3"
+    if v.startswith("8"):
+        return "8.4"
+    return "9"
+
+
+def _norm_pcmk(v: str) -> str:
+    if v.startswith("1"):
+        return "1.1"
+    if v.startswith("2.0"):
+        return "2.0"
+    return "2.1"
+
+
+def _infer_drbd(site: Site) -> tuple[str | None, str | None]:
+    hints: dict[str, str] = {}
+    for h in site.hosts.values():
+        for cfg in h.drbd:
+            if cfg.version_hint and cfg.version_hint not in hints:
+                hints[cfg.version_hint] = f"{cfg.span.path} uses {cfg.version_hint} syntax"
+            for r in cfg.resources:
+                for s in r.sections_of("handlers"):
+                    for o in s.options:
+                        if o.value and ".9.sh" in o.value and "9" not in hints:
+                            hints["9"] = f"{o.span.path}:{o.span.line} uses the DRBD 9 handler {os.path.basename(o.value)}"
+    for v in ("9", "8.3", "8.4"):
+        if v in hints:
+            return v, f"inferred from the syntax: {hints[v]}"
+    if any(h.drbd for h in site.hosts.values()):
+        return "8.4", "no version-specific syntax found; 8.4 syntax (which DRBD 9 also reads) assumed"
+    return None, None
+
+
+# CIB schema -> Pacemaker release line (schemas 3.0-3.6 came with 2.0.x, 3.7+ with 2.1)
+def _schema_version(schema: str) -> str | None:
+    m = re.match(r"pacemaker-(\d+)\.(\d+)", schema or "")
+    if not m:
+        return None
+    major, minor = int(m.group(1)), int(m.group(2))
+    if major < 2:
+        return "1.1"
+    if major == 2:
+        return "1.1"  # pacemaker-2.x schemas belong to the 1.1 series
+    if major == 3 and minor < 7:
+        return "2.0"
+    return "2.1"
+
+
+def _infer_pacemaker(site: Site) -> tuple[str | None, str | None]:
+    clusters = site.all_clusters()
+    if not clusters:
+        return None, None
+    for c in clusters:
+        dc = c.property("dc-version")
+        if dc and dc.value:
+            return _norm_pcmk(dc.value), f"inferred from dc-version {dc.value.split('-')[0]} at {dc.span.path}:{dc.span.line}"
+    for c in clusters:
+        if c.validate_with and _schema_version(c.validate_with):
+            return _schema_version(c.validate_with), f"inferred from validate-with=\"{c.validate_with}\" in {c.span.path}"
+    for c in clusters:
+        roles = _roles_used(c)
+        if roles & {"Promoted", "Unpromoted"}:
+            return "2.1", f"inferred from the Promoted/Unpromoted roles in {c.span.path}"
+        if any(r.element == "clone" and r.meta_value("promotable") for r in c.resources.values()):
+            return "2.0", f"inferred from a promotable clone in {c.span.path}"
+        if roles & {"Master", "Slave"} or any(r.element == "master" for r in c.resources.values()):
+            return "1.1", f"inferred from ms/master resources or Master/Slave roles in {c.span.path}"
+    return "2.1", "no version-specific syntax found; the current 2.1 series assumed"
+
+
+def _roles_used(c) -> set[str]:
+    roles: set[str] = set()
+    for con in c.constraints:
+        for ref in con.resources:
+            if ref.role:
+                roles.add(ref.role)
+    for p in c.primitives():
+        for op in p.ops:
+            if op.role:
+                roles.add(op.role)
+    return roles

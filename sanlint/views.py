@@ -1,0 +1,268 @@
+"""Cross-file views of the site model that several rule packs need.
+
+Each view is computed once per site (cached on the Site object) and is
+linear in the size of the model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, TypeVar
+
+if TYPE_CHECKING:
+    from sanlint.model import Host, Site
+    from sanlint.model.cluster import ClusterConfig, ClusterResource, Primitive
+    from sanlint.model.drbd import DrbdResource
+
+T = TypeVar("T")
+
+
+def cached(fn: Callable[["Site"], T]) -> Callable[["Site"], T]:
+    key = f"_view_{fn.__name__}"
+
+    def wrapper(site: "Site") -> T:
+        cache = site.__dict__.setdefault("_views", {})
+        if key not in cache:
+            cache[key] = fn(site)
+        return cache[key]
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+# -- names -------------------------------------------------------------------
+
+def short(name: str) -> str:
+    return name.split(".", 1)[0].lower()
+
+
+def same_host(a: str, b: str) -> bool:
+    """DRBD 9's rule (`hostnames_equal`): case-insensitive; two FQDNs must be
+    equal, otherwise the short names are compared."""
+    a, b = a.lower(), b.lower()
+    if "." in a and "." in b:
+        return a == b
+    return short(a) == short(b)
+
+
+def host_for(site: "Site", node: str) -> "Host | None":
+    """The site host that stands for cluster node / DRBD host name `node`."""
+    if node in site.hosts and node:
+        return site.hosts[node]
+    for name, h in site.hosts.items():
+        if name and same_host(name, node):
+            return h
+    return None
+
+
+def named_hosts(site: "Site") -> list["Host"]:
+    return [h for name, h in site.hosts.items() if name]
+
+
+# -- cluster -----------------------------------------------------------------
+
+@cached
+def cluster_node_names(site: "Site") -> list[str]:
+    """Node names the cluster uses: Pacemaker nodes, else the corosync nodelist."""
+    names: list[str] = []
+    for c in site.all_clusters():
+        for n in c.nodes:
+            if n.uname not in names:
+                names.append(n.uname)
+    if not names:
+        for h in site.hosts.values():
+            for cc in h.corosync:
+                for n in cc.nodes:
+                    if n.name and n.name not in names:
+                        names.append(n.name)
+    return names
+
+
+DRBD_AGENTS = ("ocf:linbit:drbd", "ocf:heartbeat:drbd")
+
+
+@cached
+def managed_drbd(site: "Site") -> dict[str, "Primitive"]:
+    """DRBD resource name -> the Pacemaker primitive that manages it."""
+    out: dict[str, "Primitive"] = {}
+    for c in site.all_clusters():
+        for p in c.primitives():
+            if p.agent in DRBD_AGENTS:
+                v = p.params_dict().get("drbd_resource")
+                if v:
+                    out.setdefault(v, p)
+    return out
+
+
+def container_of(cluster: "ClusterConfig", rsc_id: str) -> "ClusterResource | None":
+    """The group/clone/master directly containing `rsc_id`."""
+    r = cluster.resources.get(rsc_id)
+    if r is None or r.parent is None:
+        return None
+    return cluster.resources.get(r.parent)
+
+
+def top_level(cluster: "ClusterConfig", rsc_id: str) -> str:
+    """The outermost resource containing `rsc_id` (itself if top-level)."""
+    seen = set()
+    cur = rsc_id
+    while cur not in seen:
+        seen.add(cur)
+        r = cluster.resources.get(cur)
+        if r is None or r.parent is None:
+            return cur
+        cur = r.parent
+    return cur
+
+
+def members(cluster: "ClusterConfig", rsc_id: str) -> list[str]:
+    """`rsc_id` and every resource inside it (group children, clone child...)."""
+    out, todo = [], [rsc_id]
+    while todo:
+        cur = todo.pop()
+        if cur in out:
+            continue
+        out.append(cur)
+        r = cluster.resources.get(cur)
+        if r is None:
+            continue
+        todo.extend(getattr(r, "children", []) or [])
+        child = getattr(r, "child", None)
+        if child:
+            todo.append(child)
+    return out
+
+
+def primitives_in(cluster: "ClusterConfig", rsc_id: str) -> list["Primitive"]:
+    from sanlint.model.cluster import Primitive
+
+    return [r for i in members(cluster, rsc_id) if isinstance(r := cluster.resources.get(i), Primitive)]
+
+
+# -- DRBD --------------------------------------------------------------------
+
+@dataclass
+class DrbdOnHost:
+    host: "Host"
+    resource: "DrbdResource"
+
+
+@cached
+def drbd_by_name(site: "Site") -> dict[str, list[DrbdOnHost]]:
+    out: dict[str, list[DrbdOnHost]] = {}
+    for h in site.hosts.values():
+        for r in h.drbd_resources:
+            out.setdefault(r.name, []).append(DrbdOnHost(h, r))
+    return out
+
+
+def drbd_option(host: "Host", resource: "DrbdResource", section: str, name: str):
+    """An option as drbdadm sees it: the resource's own setting, else the
+    `common` section's (the first DRBD file defining it wins)."""
+    opt = resource.option(section, name)
+    if opt is not None:
+        return opt
+    for cfg in host.drbd:
+        for s in cfg.common:
+            if s.kind == section:
+                o = s.get(name)
+                if o is not None:
+                    return o
+    return None
+
+
+def drbd_protocol(host: "Host", resource: "DrbdResource"):
+    """Protocol setting wherever it is written (resource level, net, common)."""
+    if resource.protocol is not None:
+        return resource.protocol
+    opt = drbd_option(host, resource, "net", "protocol")
+    if opt is not None:
+        return opt
+    for cfg in host.drbd:
+        if cfg.common_protocol is not None:
+            return cfg.common_protocol
+    return None
+
+
+_DRBD_DEV = re.compile(r"^/dev/drbd(\d+)$")
+
+
+def drbd_minor(device: str | None, minor: int | None = None) -> int | None:
+    if minor is not None:
+        return minor
+    m = _DRBD_DEV.match(device or "")
+    return int(m.group(1)) if m else None
+
+
+@cached
+def drbd_device_paths(site: "Site") -> set[str]:
+    """Every path under which a DRBD device of the site appears."""
+    paths: set[str] = set()
+    for h in site.hosts.values():
+        for r in h.drbd_resources:
+            paths.add(f"/dev/drbd/by-res/{r.name}")
+            paths.add(f"/dev/drbd/by-res/{r.name}/0")
+            vols = list(r.volumes) + [v for dh in r.hosts for v in dh.volumes]
+            for v in vols:
+                if v.device:
+                    paths.add(v.device)
+                if v.number is not None:
+                    paths.add(f"/dev/drbd/by-res/{r.name}/{v.number}")
+                minor = drbd_minor(v.device, v.minor)
+                if minor is not None:
+                    paths.add(f"/dev/drbd{minor}")
+    return paths
+
+
+def is_drbd_device(path: str | None, site: "Site | None" = None) -> bool:
+    if not path:
+        return False
+    if path.startswith("/dev/drbd"):
+        return True
+    return site is not None and path in drbd_device_paths(site)
+
+
+@cached
+def drbd_backing_disks(site: "Site") -> dict[str, set[str]]:
+    """host name -> the backing disks of its DRBD resources."""
+    out: dict[str, set[str]] = {}
+    for name, h in site.hosts.items():
+        disks = out.setdefault(name, set())
+        for r in h.drbd_resources:
+            vols = list(r.volumes) + [v for dh in r.hosts for v in dh.volumes]
+            for v in vols:
+                if v.disk and v.disk != "none":
+                    disks.add(v.disk)
+    return out
+
+
+# -- LVM ---------------------------------------------------------------------
+
+@cached
+def vgs_on_drbd(site: "Site") -> dict[str, str]:
+    """VG name -> why sanlint knows it lives on DRBD (metadata backup, or a
+    cluster LVM resource whose VG has no backup)."""
+    out: dict[str, str] = {}
+    for h in site.hosts.values():
+        for vg in h.volume_groups:
+            if any(is_drbd_device(pv.device, site) for pv in vg.pvs):
+                out.setdefault(vg.name, f"{vg.span.path}: PV on {', '.join(pv.device or '?' for pv in vg.pvs)}")
+    for c in site.all_clusters():
+        for p in c.primitives():
+            vg = cluster_vg(p)
+            if vg and vg not in out and managed_drbd(site):
+                out[vg] = f"cluster resource {p.id} ({p.agent}) activates it"
+    return out
+
+
+LVM_AGENTS = ("ocf:heartbeat:LVM", "ocf:heartbeat:LVM-activate")
+
+
+def cluster_vg(p: "Primitive") -> str | None:
+    if p.agent == "ocf:heartbeat:LVM":
+        return p.params_dict().get("volgrpname")
+    if p.agent == "ocf:heartbeat:LVM-activate":
+        return p.params_dict().get("vgname")
+    return None
