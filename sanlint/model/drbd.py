@@ -167,13 +167,13 @@ class DrbdResource(Located):
         implicit one) with the host's own statements taking precedence, as
         drbdadm's postparse inherits them.  Objects are the parsed ones when
         only one level defines a volume, merged copies otherwise."""
-        by_number: dict[int | None, DrbdVolume] = {v.number: v for v in self.volumes}
+        by_number: dict[int, DrbdVolume] = {v.number or 0: v for v in self.volumes}  # implicit = 0
         for hv in host.volumes:
-            rv = by_number.get(hv.number)
+            rv = by_number.get(hv.number or 0)
             if rv is None:
-                by_number[hv.number] = hv
+                by_number[hv.number or 0] = hv
                 continue
-            by_number[hv.number] = DrbdVolume(
+            by_number[hv.number or 0] = DrbdVolume(
                 number=hv.number, device=hv.device or rv.device,
                 minor=hv.minor if hv.minor is not None else rv.minor,
                 disk=hv.disk or rv.disk, meta_disk=hv.meta_disk or rv.meta_disk,

@@ -39,12 +39,12 @@ the model keeps the values and the DRBD rules report them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from typing import Iterator
 
 from lark import Token, Tree
 
-from sanlint.model.base import Setting
+from sanlint.model.base import Located, Setting
 from sanlint.model.drbd import (DrbdAddress, DrbdConfig, DrbdConnection, DrbdEndpoint, DrbdHost, DrbdInclude,
                                 DrbdPath, DrbdProxy, DrbdResource, DrbdSection, DrbdVolume)
 from sanlint.parsers.grammar import parse_with
@@ -66,6 +66,7 @@ _IPV4 = re.compile(r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}")  # flex IPV4ADDR
 _DRBD_MINOR = re.compile(r"(?:/dev/)?drbd([0-9]+)")
 _SCALE = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "s": 512}  # shared_tool.c new_strtoll()
 
+_HOST_SECTIONS = ("host_section", "floating", "stacked", "this_host", "remote_host")
 _VOLUME_STATEMENTS = ("disk_stmt", "device_stmt", "meta_disk_stmt", "flex_meta_disk_stmt", "disk_section")
 
 
@@ -184,7 +185,7 @@ class _Builder:
                 if cfg.global_span is None:
                     cfg.global_span = sec.span
             elif kind == "common_section":
-                common = self.resource(node, "common")
+                common = self.resource(node, "common", in_common=True)
                 cfg.commons.append(common)
                 cfg.common.extend(common.sections)
                 cfg.common_protocol = common.protocol or cfg.common_protocol
@@ -254,12 +255,15 @@ class _Builder:
         return sec
 
     # -- resources -----------------------------------------------------------------------
-    def resource(self, node: Tree, name: str) -> DrbdResource:
+    def resource(self, node: Tree, name: str, in_common: bool = False) -> DrbdResource:
         res = DrbdResource(name, span=self.span(node), body_span=self.body_span(node))
         implicit: list[Tree] = []
         for child in node.children:
             if not isinstance(child, Tree):
                 continue
+            if in_common and child.data in _HOST_SECTIONS:
+                raise self.error(child.children[0], "syntax error (no host sections in common)",
+                                 ["a section", "'}'"])
             self.resource_item(res, child, implicit)
         if implicit:
             res.volumes.insert(0, self.implicit_volume(implicit))
@@ -267,10 +271,7 @@ class _Builder:
 
     def resource_item(self, res: DrbdResource, node: Tree, implicit: list[Tree]) -> None:
         kind = node.data
-        if kind in ("host_section", "floating", "stacked", "this_host", "remote_host"):
-            if res.name == "common" and res.span.bytes.startswith(b"common"):
-                raise self.error(node.children[0], "syntax error (no host sections in common)",
-                                 ["a section", "'}'"])
+        if kind in _HOST_SECTIONS:
             res.hosts.append(self.host(node))
         elif kind == "protocol_stmt":
             res.protocol = self.setting(node, "protocol")
@@ -389,8 +390,9 @@ class _Builder:
         keyword = str(node.children[0])
         words = [t for t in node.children[1:] if isinstance(t, Token) and t.type in ("WORD", "DQSTRING")]
         text = self.name(words[0]) if words else None
+        rest = [t for t in node.children[1:] if isinstance(t, Token) and t.type != "SEMICOLON"]
         vol.statements.append(Setting(keyword, _statement_value(node), span=self.span(node),
-                                      value_span=self.value_span(words[:1]) if words else None))
+                                      value_span=self.value_span(rest)))
         if kind == "disk_stmt":
             vol.disk = text
         elif kind == "device_stmt":
@@ -507,18 +509,18 @@ def _floating_name(addr: DrbdAddress) -> str:
     return f"{addr.address}:{addr.port}"
 
 
-def iter_located(obj: object) -> Iterable[object]:
-    """Every model object under `obj` (for tests and tools that check spans)."""
-    from dataclasses import fields, is_dataclass
-
-    stack = [obj]
+def iter_located(obj: Located) -> Iterator[Located]:
+    """`obj` and every model object under it, depth first (for tests and
+    tools that check spans)."""
+    stack: list[object] = [obj]
     while stack:
         cur = stack.pop()
-        if is_dataclass(cur) and not isinstance(cur, type):
-            yield cur
-            for f in fields(cur):
-                v = getattr(cur, f.name)
-                if isinstance(v, list):
-                    stack.extend(reversed(v))
-                elif is_dataclass(v):
-                    stack.append(v)
+        if not isinstance(cur, Located):
+            continue
+        yield cur
+        for f in fields(cur):
+            v = getattr(cur, f.name)
+            if isinstance(v, list):
+                stack.extend(reversed(v))
+            elif isinstance(v, Located):
+                stack.append(v)
