@@ -74,7 +74,7 @@ class SourceFile:
 
     def byte_offset(self, char_offset: int) -> int:
         """Byte offset of a character offset in the decoded text."""
-        if len(self.data) == len(self.text):  # pure ASCII (or one byte per char)
+        if self._ascii:  # pure ASCII: one byte per character
             return char_offset
         if self._byte_map is None:
             # cumulative byte length per character, built once per non-ASCII file
@@ -89,29 +89,72 @@ class SourceFile:
 
     def span(self, start_char: int, end_char: int) -> "Span":
         """Span for a character range of the decoded text."""
-        line, col = self.line_col(start_char)
-        return Span(self, line, col, self.byte_offset(start_char), self.byte_offset(end_char))
+        if self._ascii:
+            return Span(self, start_char, end_char)
+        return Span(self, self.byte_offset(start_char), self.byte_offset(end_char))
+
+    def byte_span(self, start: int, end: int) -> "Span":
+        return Span(self, start, end)
+
+    @property
+    def _ascii(self) -> bool:
+        a = self.__dict__.get("_is_ascii")
+        if a is None:
+            a = self.__dict__["_is_ascii"] = len(self.data) == len(self.text)
+        return a
+
+    def _byte_line_starts(self) -> list[int]:
+        starts = self.__dict__.get("_bstarts")
+        if starts is None:
+            starts = [0]
+            data = self.data
+            i = data.find(b"\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = data.find(b"\n", i + 1)
+            self.__dict__["_bstarts"] = starts
+        return starts
+
+    def line_of_byte(self, offset: int) -> int:
+        return bisect.bisect_right(self._byte_line_starts(), offset)
+
+    def column_of_byte(self, offset: int) -> int:
+        starts = self._byte_line_starts()
+        line_start = starts[bisect.bisect_right(starts, offset) - 1]
+        if self._ascii:
+            return offset - line_start + 1
+        return len(self.data[line_start:offset].decode("utf-8", "surrogateescape")) + 1
 
     def span_of_line(self, line: int) -> "Span":
         s = self.line_start_char(line)
         return self.span(s, s + len(self.line_text(line)))
 
     def whole(self) -> "Span":
-        return Span(self, 1, 1, 0, len(self.data))
+        return Span(self, 0, len(self.data))
 
     def __repr__(self) -> str:
         return f"SourceFile({self.display!r}, host={self.host!r}, format={self.format!r})"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class Span:
-    """Where a model object comes from: file, 1-based line/column, byte range."""
+    """Where a model object comes from: file and byte range `[start, end)`;
+    the 1-based line and column of its first character are computed on
+    demand (most spans are never shown)."""
 
-    file: SourceFile
-    line: int
-    column: int
-    start: int
-    end: int
+    __slots__ = ("file", "start", "end")
+
+    def __init__(self, file: SourceFile, start: int, end: int) -> None:
+        self.file = file
+        self.start = start
+        self.end = end
+
+    @property
+    def line(self) -> int:
+        return self.file.line_of_byte(self.start)
+
+    @property
+    def column(self) -> int:
+        return self.file.column_of_byte(self.start)
 
     @property
     def path(self) -> str:

@@ -84,7 +84,7 @@ def _removal(s, drop: list[str]) -> Fix:
     if keep:
         first, last = s.codes[0][1], s.codes[-1][1]
         from sanlint.source import Span
-        codes_span = Span(s.file, first.line, first.column, first.start, last.end)
+        codes_span = Span(s.file, first.start, last.end)
         return Fix([Edit.replace(codes_span, ",".join(keep))], f"drop {', '.join(drop)} from the suppression")
     span = s.span
     data = s.file.data

@@ -13,18 +13,7 @@ class Located:
     """Base of every model object: where it was defined."""
 
     span: Span = field(repr=False, kw_only=True)
-
-    @property
-    def path(self) -> str:
-        return self.span.path
-
-    @property
-    def line(self) -> int:
-        return self.span.line
-
-    @property
-    def host(self) -> str | None:
-        return self.span.host
+    # (no convenience properties here: subclasses have fields named path, host, ...)
 
 
 @dataclass(eq=False)
@@ -86,3 +75,26 @@ def to_json(obj: Any) -> Any:
     if isinstance(obj, (set, frozenset)):
         return sorted(to_json(v) for v in obj)
     return obj
+
+
+def walk(obj: Any, _seen: set[int] | None = None):
+    """Every `Located` object reachable from `obj` (depth-first, each once)."""
+    seen = _seen if _seen is not None else set()
+    if id(obj) in seen:
+        return
+    if isinstance(obj, Located):
+        seen.add(id(obj))
+        yield obj
+        for f in fields(obj):
+            if f.name != "span":
+                yield from walk(getattr(obj, f.name), seen)
+    elif isinstance(obj, dict):
+        for v in obj.values():
+            yield from walk(v, seen)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            yield from walk(v, seen)
+    elif is_dataclass(obj) and not isinstance(obj, type):
+        seen.add(id(obj))
+        for f in fields(obj):
+            yield from walk(getattr(obj, f.name), seen)

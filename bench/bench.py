@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""sanlint benchmarks: generated large inputs, sanlint beside the real tools.
+
+    python3 bench/bench.py            # the full set (takes a few minutes: crmsh is slow)
+    python3 bench/bench.py --quick    # smaller sizes, for a smoke run
+
+What it measures (wall time, best of N runs, each a fresh process as in
+pre-commit):
+
+* a 10,000-resource CIB: `sanlint check` vs `crm_verify --xml-file`
+  (target: sanlint <= 1/5 of crm_verify);
+* the same configuration as crm text: sanlint parsing it vs crmsh's
+  `configure load update` into an offline CIB (target: >= 50x faster);
+* a 500-resource DRBD site (two hosts);
+* linearity: time per 1,000 objects at two sizes, for the CIB and DRBD sites;
+* the seed site vs a bare `python3 -c pass` (target: <= 8x).
+
+Nothing here is a test: the figures go into the closing notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+# -- generators --------------------------------------------------------------
+
+def cib_xml(n: int) -> str:
+    """n primitives: groups of 4 Dummy resources, each group ordered and
+    colocated after the previous one's first member."""
+    prims, groups, cons = [], [], []
+    for g in range(n // 4):
+        members = []
+        for k in range(4):
+            rid = f"r{g}_{k}"
+            members.append(
+                f'<primitive id="{rid}" class="ocf" provider="heartbeat" type="Dummy">'
+                f'<instance_attributes id="{rid}-ia"><nvpair id="{rid}-state" name="state" value="/run/{rid}.state"/></instance_attributes>'
+                f'<meta_attributes id="{rid}-ma"><nvpair id="{rid}-tr" name="target-role" value="Started"/></meta_attributes>'
+                f'<operations><op id="{rid}-mon" name="monitor" interval="10s" timeout="20s"/>'
+                f'<op id="{rid}-start" name="start" interval="0s" timeout="20s"/></operations></primitive>')
+        groups.append(f'<group id="g{g}">{"".join(members)}</group>')
+        if g:
+            cons.append(f'<rsc_order id="o{g}" kind="Mandatory" first="g{g - 1}" then="g{g}"/>')
+            cons.append(f'<rsc_colocation id="c{g}" score="INFINITY" rsc="g{g}" with-rsc="g{g - 1}"/>')
+    return ('<cib crm_feature_set="3.16.1" validate-with="pacemaker-3.9" epoch="1" num_updates="0" admin_epoch="0">'
+            '<configuration><crm_config><cluster_property_set id="cib-bootstrap-options">'
+            '<nvpair id="o-stonith" name="stonith-enabled" value="false"/>'
+            '<nvpair id="o-noq" name="no-quorum-policy" value="ignore"/></cluster_property_set></crm_config>'
+            '<nodes><node id="1" uname="node1"/><node id="2" uname="node2"/></nodes>'
+            f'<resources>{"".join(groups)}</resources><constraints>{"".join(cons)}</constraints>'
+            '</configuration><status/></cib>\n')
+
+
+def crm_text(n: int) -> str:
+    out = ["node node1", "node node2"]
+    for g in range(n // 4):
+        ids = []
+        for k in range(4):
+            rid = f"r{g}_{k}"
+            ids.append(rid)
+            out.append(f"primitive {rid} ocf:heartbeat:Dummy \\\n\tparams state=\"/run/{rid}.state\" \\\n"
+                       f"\top monitor interval=10s timeout=20s \\\n\top start interval=0s timeout=20s \\\n"
+                       f"\tmeta target-role=Started")
+        out.append(f"group g{g} {' '.join(ids)}")
+        if g:
+            out.append(f"order o{g} Mandatory: g{g - 1} g{g}")
+            out.append(f"colocation c{g} inf: g{g} g{g - 1}")
+    out.append("property cib-bootstrap-options: stonith-enabled=false no-quorum-policy=ignore")
+    return "\n".join(out) + "\n"
+
+
+def drbd_site(root: Path, n: int) -> Path:
+    site = root / f"drbd-site-{n}"
+    for h, ip in (("alpha", "10.0.0.1"), ("bravo", "10.0.0.2")):
+        d = site / h / "etc" / "drbd.d"
+        d.mkdir(parents=True)
+        (site / h / "etc" / "drbd.conf").write_text('include "drbd.d/*.res";\n')
+        for i in range(n):
+            (d / f"r{i}.res").write_text(
+                f"resource r{i} {{\n  net {{ protocol C; cram-hmac-alg sha256; shared-secret \"s{i}\"; fencing resource-only; }}\n"
+                f"  disk {{ on-io-error detach; }}\n"
+                f"  handlers {{ fence-peer \"/usr/lib/drbd/crm-fence-peer.9.sh\"; unfence-peer \"/usr/lib/drbd/crm-unfence-peer.9.sh\"; }}\n"
+                f"  on alpha {{ node-id 0; device /dev/drbd{i}; disk /dev/vg0/r{i}; meta-disk internal; address 10.0.0.1:{7000 + i}; }}\n"
+                f"  on bravo {{ node-id 1; device /dev/drbd{i}; disk /dev/vg0/r{i}; meta-disk internal; address 10.0.0.2:{7000 + i}; }}\n"
+                f"}}\n")
+    return site
+
+
+# -- timing ------------------------------------------------------------------
+
+def best(cmd: list[str], runs: int, env: dict | None = None, setup=None, ok=(0, 1)) -> float:
+    times = []
+    for _ in range(runs):
+        if setup:
+            setup()
+        t = time.perf_counter()
+        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        times.append(time.perf_counter() - t)
+        if p.returncode not in ok:
+            raise SystemExit(f"{' '.join(cmd)} failed ({p.returncode}): {p.stderr.decode()[-500:]}")
+    return min(times)
+
+
+def sanlint_cmd() -> list[str]:
+    exe = shutil.which("sanlint")
+    return [exe] if exe else [sys.executable, "-m", "sanlint"]
+
+
+def row(label: str, value: str) -> None:
+    print(f"  {label:<58} {value}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="small sizes")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--skip-crmsh", action="store_true", help="do not run crmsh at all")
+    ap.add_argument("--crmsh-size", type=int, default=2000,
+                    help="primitives in the crm file timed against crmsh (crmsh needs ~75 s for 2,000 here)")
+    args = ap.parse_args()
+    n_cib = 1000 if args.quick else 10000
+    n_drbd = 100 if args.quick else 500
+    sl = sanlint_cmd()
+    env = dict(os.environ)
+    tmp = Path(tempfile.mkdtemp(prefix="sanlint-bench-"))
+    env["SANLINT_CACHE_DIR"] = str(tmp / "cache")
+    # warm the grammar cache once, as any installed sanlint has it after its first run
+    subprocess.run(sl + ["check", str(REPO / "fixtures" / "sites" / "seed")], stdout=subprocess.DEVNULL, env=env)
+    print(f"sanlint benchmarks (best of {args.runs}; wall time; {os.cpu_count()} cores)")
+
+    print("\nstart-up")
+    bare = best([sys.executable, "-c", "pass"], 10)
+    seed = best(sl + ["check", str(REPO / "fixtures" / "sites" / "seed")], max(args.runs, 5), env)
+    row("python3 -c pass", f"{bare * 1000:8.1f} ms")
+    row("sanlint check fixtures/sites/seed", f"{seed * 1000:8.1f} ms  = {seed / bare:.1f}x bare python (target <= 8x)")
+
+    print(f"\nCIB with {n_cib} primitives")
+    cib = tmp / "big-cib.xml"
+    cib.write_text(cib_xml(n_cib))
+    t_sl = best(sl + ["check", "--format", "json", str(cib)], args.runs, env)
+    row("sanlint check", f"{t_sl:8.3f} s")
+    if shutil.which("crm_verify"):
+        t_cv = best(["crm_verify", "--xml-file", str(cib)], 1, ok=(0, 1, 78))
+        row("crm_verify --xml-file", f"{t_cv:8.3f} s  -> sanlint takes {t_sl / t_cv:.2%} of it (target <= 20%)")
+    half = tmp / "half-cib.xml"
+    half.write_text(cib_xml(n_cib // 2))
+    t_half = best(sl + ["check", "--format", "json", str(half)], args.runs, env)
+    row(f"linearity: per 1,000 primitives at {n_cib // 2} / {n_cib}",
+        f"{t_half / (n_cib // 2) * 1000 * 1000:7.1f} ms / {t_sl / n_cib * 1000 * 1000:7.1f} ms")
+
+    print(f"\ncrm text with {n_cib} primitives")
+    crm = tmp / "big.crm"
+    crm.write_text(crm_text(n_cib))
+    t_parse = best(sl + ["parse", str(crm)], args.runs, env)
+    row("sanlint parse (model as JSON)", f"{t_parse:8.3f} s")
+    t_chk = best(sl + ["check", "--format", "json", str(crm)], args.runs, env)
+    row("sanlint check", f"{t_chk:8.3f} s")
+    if shutil.which("crm") and shutil.which("cibadmin") and not args.skip_crmsh:
+        n_crm = min(args.crmsh_size, n_cib)
+        crm = tmp / f"crmsh-{n_crm}.crm"
+        crm.write_text(crm_text(n_crm))
+        t_parse = best(sl + ["parse", str(crm)], args.runs, env)
+        row(f"sanlint parse of a {n_crm}-primitive crm file", f"{t_parse:8.3f} s")
+        empty = tmp / "empty.xml"
+        subprocess.run(["cibadmin", "--empty"], stdout=open(empty, "w"), check=True)
+        target = tmp / "load.xml"
+        crm_env = dict(os.environ, CIB_file=str(target))
+        t_crmsh = best(["crm", "configure", "load", "update", str(crm)], 1, crm_env,
+                       setup=lambda: shutil.copy(empty, target), ok=(0, 1))
+        row("crmsh configure load update (offline CIB_file)", f"{t_crmsh:8.3f} s  -> sanlint parse is {t_crmsh / t_parse:.0f}x faster (target >= 50x)")
+
+    print(f"\nDRBD site: 2 hosts x {n_drbd} resources")
+    site = drbd_site(tmp, n_drbd)
+    t_d = best(sl + ["check", "--format", "json", str(site)], args.runs, env)
+    row("sanlint check", f"{t_d:8.3f} s")
+    site_half = drbd_site(tmp, n_drbd // 2)
+    t_dh = best(sl + ["check", "--format", "json", str(site_half)], args.runs, env)
+    row(f"linearity: per 1,000 resources at {n_drbd // 2} / {n_drbd}",
+        f"{t_dh / (n_drbd // 2) * 1000 * 1000:7.1f} ms / {t_d / n_drbd * 1000 * 1000:7.1f} ms")
+    if shutil.which("drbdadm"):
+        one = tmp / "all.res"
+        one.write_text("".join((site / "alpha/etc/drbd.d" / f"r{i}.res").read_text() for i in range(n_drbd)))
+        t_adm = best(["drbdadm", "-c", str(one), "dump", "all"], args.runs,
+                     dict(os.environ, DRBD_DRIVER_VERSION_OVERRIDE="9.2.0"))
+        row("drbdadm dump all (one host's resources, for scale)", f"{t_adm:8.3f} s")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

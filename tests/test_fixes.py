@@ -1,0 +1,96 @@
+"""Fixes: every fixable rule's bad fixture is repaired by `--fix`
+(`--unsafe-fixes` where needed), the rule no longer fires, nothing else
+appears, a second run changes nothing, and bytes outside the edits stay
+identical.  Writes are atomic with backups and roll back on failure."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from sanlint.api import check
+from sanlint.config import Settings
+from sanlint.fixes import WriteError, apply_edits, plan, write_atomically
+from sanlint.rule import Edit
+from sanlint.runner import load_rules
+from sanlint.source import SourceFile
+
+RULES = load_rules()
+FIXABLE = sorted(code for code, r in RULES.items() if r.fix in ("safe", "unsafe")
+                 and (FIXTURES / "rules" / code / "bad").is_dir())
+
+
+def _fix_site(site: Path, unsafe: bool):
+    settings = Settings()
+
+    def checker(overrides):
+        return check([str(site)], settings=settings, overrides=overrides).findings
+
+    outcome = plan(checker, unsafe=unsafe)
+    if outcome.new_data:
+        write_atomically(outcome.new_data, backup=False)
+    return outcome
+
+
+@pytest.mark.parametrize("code", FIXABLE)
+def test_fix_repairs_bad_fixture_and_is_idempotent(code, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "rules" / code / "bad", site)
+    (site / "expect.json").unlink()
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    first = check([str(site)])
+    assert any(f.code == code for f in first.findings)
+    outcome = _fix_site(site, unsafe=True)
+    assert not outcome.rejected or all(f.code != code for f, _ in outcome.rejected), outcome.rejected
+    after = check([str(site)])
+    assert not [f for f in after.findings if f.code == code], f"{code} still fires after --fix"
+    old_keys = {(f.code, f.identity) for f in first.findings}
+    assert all((f.code, f.identity) in old_keys for f in after.findings), "the fix introduced a new finding"
+    # untouched lines stay byte-identical: every changed file differs only in the edited region
+    for p, old in before.items():
+        new = p.read_bytes()
+        if new != old:
+            sm = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+            changed = [op for op in sm.get_opcodes() if op[0] != "equal"]
+            assert changed and sum(i2 - i1 for _, i1, i2, _, _ in changed) < len(old)
+    again = _fix_site(site, unsafe=True)
+    assert again.new_data == {}, "fixing a fixed site changed it again"
+
+
+def test_apply_edits_keeps_everything_else():
+    src = SourceFile.from_text("x", "a = 1  # keep\nb = 2\n")
+    new = apply_edits(src.data, [Edit(src, 4, 5, "9"), Edit.insert(src, 21, "c = 3\n")])
+    assert new == b"a = 9  # keep\nb = 2\nc = 3\n"
+
+
+def test_write_is_atomic_with_backup_and_rolls_back(tmp_path, monkeypatch):
+    a, b = tmp_path / "a.res", tmp_path / "b.res"
+    a.write_bytes(b"old a\n")
+    b.write_bytes(b"old b\n")
+    a.chmod(0o640)
+    backups = write_atomically({str(a): b"new a\n", str(b): b"new b\n"})
+    assert a.read_bytes() == b"new a\n" and b.read_bytes() == b"new b\n"
+    assert Path(str(a) + ".sanlint-bak").read_bytes() == b"old a\n" and len(backups) == 2
+    assert a.stat().st_mode & 0o777 == 0o640
+    # now make the second rename fail: the first file must be restored
+    import os
+
+    real_replace = os.replace
+    calls = []
+
+    def failing_replace(src, dst):
+        calls.append(dst)
+        if dst == str(b):
+            raise OSError(28, "No space left on device", dst)
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(WriteError, match="no file was changed"):
+        write_atomically({str(a): b"newer a\n", str(b): b"newer b\n"})
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert a.read_bytes() == b"new a\n" and b.read_bytes() == b"new b\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".sanlint-")], "temp files left behind"
