@@ -106,6 +106,11 @@ def sniff(head: str) -> str | None:
         return None
     if stripped.startswith("{") and ('"targets"' in head or '"storage_objects"' in head):
         return "lio"
+    if re.search(r'^\s*contents\s*=\s*"Text Format Volume Group"', stripped, re.M):
+        return "lvm-metadata"
+    lvm_assignments = re.search(r"^\s*[\w/]+\s*=\s*\S", stripped, re.M)
+    if lvm_assignments and re.search(r"^\s*(devices|global|activation|log|backup|allocation)\s*\{", stripped, re.M):
+        return "lvm"  # lvm.conf also has a `global {` section: `key = value` tells it from DRBD
     if re.search(r"^\s*(resource\s+\S+\s*\{|global\s*\{|common\s*\{|include\s+\")", stripped, re.M):
         return "drbd"
     if re.search(r"^\s*(totem|aisexec|nodelist|quorum)\s*\{", stripped, re.M):

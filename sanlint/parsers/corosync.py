@@ -12,7 +12,8 @@ one statement per line; comments are whole lines starting with '#', so in
 understand, 3.x rejects it: "Line is not opening or closing section or key
 value"); a value may be empty.  sanlint also requires names to use the
 characters cmap accepts in key names, which corosync enforces only on
-sections that hold keys, and rejects an empty key as corosync 3.1.8+ does.
+sections that hold keys, and rejects an empty key (`: x`), which 3.1.7 still
+stores and later releases refuse ("Key name can't be empty").
 
 `version` is a guess from what the file uses, since the file states no
 version (`totem.version` is the totem protocol, 2 in every release):

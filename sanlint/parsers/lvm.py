@@ -55,15 +55,6 @@ def parse_metadata(src: SourceFile) -> list[VolumeGroup]:
 
 
 # -- lvm.conf ----------------------------------------------------------------
-class _SectionBlock(LvmSectionBlock):
-    """`LvmSectionBlock` whose `path` field is usable.  The model's field
-    clashes with the read-only `Located.path` property (the file's path), so
-    `LvmSectionBlock(path=...)` raises; a plain class attribute here shadows
-    the property.  Drop this once the model renames one of the two."""
-
-    path = ""  # type: ignore[assignment]
-
-
 class _Builder:
     def __init__(self, src: SourceFile, config: LvmConfig) -> None:
         self.src = src
@@ -91,13 +82,10 @@ class _Builder:
         return parts
 
     def section(self, node: Tree, path: list[str]) -> None:
-        body = node.children[1:]
-        # the body lies between the braces: after the key's `{`, before the last `}`
-        open_brace = self.src.text.index("{", _end(node.children[0]))
-        close_brace = _end(node) - 1
-        self.config.sections.append(_SectionBlock(
+        open_brace, body = node.children[1], node.children[2:]
+        self.config.sections.append(LvmSectionBlock(
             path="/".join(path), span=self.span(node),
-            body_span=self.src.span(open_brace + 1, close_brace)))
+            body_span=self.src.span(open_brace.end_pos, _end(node) - 1)))
         self.statements(body, path)
 
     def setting(self, node: Tree, path: list[str]) -> None:
