@@ -13,7 +13,10 @@ import click
 
 from sanlint import __version__
 
-FORMATS = ["text", "json"]
+def _formats() -> list[str]:
+    from sanlint.output import FORMATS
+
+    return list(FORMATS)
 
 
 def _host_option(values: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -83,7 +86,7 @@ def common_options(fn):
 
 @main.command()
 @common_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(_formats()), default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), help="Lowest severity that fails (default: warning).")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes (comma-separated).")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
@@ -94,7 +97,10 @@ def common_options(fn):
 @click.option("-v", "--verbose", is_flag=True, help="Also say which DRBD/Pacemaker versions were assumed and why.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR).")
 @click.option("-o", "--output", type=click.Path(), help="Write the report to this file instead of standard output.")
-def check(paths, hosts, config, fmt, fail_on, select, ignore, fix, unsafe_fixes, diff, no_backup, verbose, color, output):
+@click.option("--baseline", type=click.Path(), help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(), help="Record the current findings as the baseline and exit 0.")
+def check(paths, hosts, config, fmt, fail_on, select, ignore, fix, unsafe_fixes, diff, no_backup, verbose, color, output,
+          baseline, write_baseline):
     """Check PATHs (files, host roots, sites; default /etc)."""
     from sanlint.output import render
     from sanlint.runner import fails, run
@@ -107,6 +113,19 @@ def check(paths, hosts, config, fmt, fail_on, select, ignore, fix, unsafe_fixes,
                               unsafe=unsafe_fixes, backup=not no_backup, fmt=fmt)
         if result is None:
             return
+    if write_baseline:
+        from sanlint.baseline import write as write_bl
+
+        n = write_bl(write_baseline, result.findings)
+        click.echo(f"sanlint: recorded {n} finding(s) in {write_baseline}", err=True)
+        sys.exit(0)
+    if baseline:
+        from sanlint.baseline import BaselineError, filter_new
+
+        try:
+            result.findings = filter_new(baseline, result.findings)
+        except BaselineError as e:
+            raise click.UsageError(str(e)) from None
     if color is None:
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = render(fmt, result, _summary(result), color=color, verbose=verbose)
@@ -209,6 +228,26 @@ def explain(code):
         sys.exit(2)
     click.echo(f"{rule.code} {rule.name} ({rule.severity}, pack {rule.pack}, fix: {rule.fix})\n")
     click.echo(rule.doc())
+
+
+def _register_optional_commands() -> None:
+    """Commands that live in their own modules (kept light: heavy imports
+    happen inside the commands)."""
+    import importlib
+
+    for module, names in (("sanlint.report_cli", ("report",)), ("sanlint.migrate.commands", ("migrate", "convert"))):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as e:
+            if e.name != module:
+                raise
+            continue
+        for name in names:
+            if hasattr(mod, name):
+                main.add_command(getattr(mod, name))
+
+
+_register_optional_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover
