@@ -33,4 +33,12 @@ def parse(src: SourceFile, fmt: str | None = None) -> Any:
     if fmt not in PARSERS:
         raise KeyError(f"no parser for format {fmt!r}")
     module, func = PARSERS[fmt]
+    if module not in _loaded:
+        from sanlint.parsers.grammar import _import_lark
+
+        _import_lark()  # before any parser module imports lark itself
+        _loaded.add(module)
     return getattr(importlib.import_module(module), func)(src)
+
+
+_loaded: set[str] = set()

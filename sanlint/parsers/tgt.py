@@ -127,7 +127,8 @@ def _block(node: Tree) -> _Block:
     m = re.match(r'\s*(?:"([^"]+)"|(\S+))(?:\s+(?:"([^"]+)"|(.*?)))?\s*$', head)
     name = (m.group(1) or m.group(2)) if m else head
     arg = (m.group(3) or m.group(4)) if m else None
-    arg_start = open_tok.start_pos + 1 + (m.start(3) if m and m.group(3) else m.start(4) if m and m.group(4) else len(head))
+    group = next((g for g in (3, 4) if m and m.group(g)), None)
+    arg_start = open_tok.start_pos + 1 + (m.start(group) if group else len(head))
     blk = _Block(name, arg, open_tok.start_pos, close_tok.end_pos, open_tok.end_pos, close_tok.start_pos,
                  arg_start, arg_start + len(arg or ""))
     blk.items = [_item(n) for n in inner]

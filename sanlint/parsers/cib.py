@@ -1,0 +1,475 @@
+"""Pacemaker CIB XML (cib.xml, `cibadmin -Q`, `crm configure show xml`) ->
+ClusterConfig, for every schema from pacemaker-1.0 on.
+
+The XML is parsed by lxml with entity expansion, DTD loading and network
+access off; a DOCTYPE declaring entities is refused outright.  lxml only
+knows an element's line, so a linear scan of the text finds each element's
+byte range and attribute value ranges (matched to lxml's elements in
+document order), which fixes need to edit values in place.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from lxml import etree
+
+from sanlint.model.cluster import (
+    AclObject, Alert, Bundle, Clone, ClusterConfig, ClusterNode, ClusterResource, Colocation, Constraint,
+    Expression, FencingLevel, Group, Location, NvPair, NvSet, Operation, Order, Primitive, Recipient,
+    ResourceRef, Rule, Tag, Ticket,
+)
+from sanlint.source import ParseError, SourceFile, Span
+
+_MARKUP = re.compile(
+    r"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<!DOCTYPE(?:[^\[>]|\[.*?\])*>"
+    r"|</[^>]*>|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.S)
+_ATTR = re.compile(r"([^\s=/<>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_ENTITY_DECL = re.compile(r"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.S | re.I)
+# elements whose `id` refers to another object instead of defining one
+_REFERENCE_TAGS = frozenset({"resource_ref", "obj_ref", "role_ref", "crmsh-ref", "role"})
+_NVSET_KINDS = {"instance_attributes": "params", "meta_attributes": "meta", "utilization": "utilization",
+                "attributes": "params"}
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                           huge_tree=False, remove_blank_text=False)
+
+
+def parse(src: SourceFile) -> ClusterConfig:
+    root = parse_xml(src)
+    doc = _Doc(src, root)
+    config = ClusterConfig(span=src.whole(), source_kind="cib", validate_with=root.get("validate-with"))
+    builder = _Builder(config, doc)
+    builder.document(root)
+    return config
+
+
+def parse_xml(src: SourceFile) -> etree._Element:
+    """The root element, parsed safely; ParseError on bad or unsafe XML."""
+    text = src.text
+    m = _ENTITY_DECL.search(text)
+    if m:
+        line, col = src.line_col(m.start())
+        raise ParseError("DOCTYPE with entity declarations is not allowed", line, col,
+                         found="<!ENTITY", char_offset=m.start())
+    try:
+        return etree.fromstring(src.data, _parser())
+    except etree.XMLSyntaxError as e:
+        line, col = e.position if e.position else (1, 1)
+        message = (e.msg or "XML syntax error").split(", line ")[0]
+        raise ParseError(message, max(line, 1), max(col, 1)) from None
+
+
+class _Doc:
+    """Element and attribute positions, found by scanning the text once."""
+
+    def __init__(self, src: SourceFile, root: etree._Element, fixed: Span | None = None) -> None:
+        self.src = src
+        self.fixed = fixed
+        self.index: dict[etree._Element, tuple[int, int, int]] = {}
+        self.attrs: dict[etree._Element, dict[str, tuple[int, int]]] = {}
+        if fixed is None:
+            self._scan(root)
+
+    def _scan(self, root: etree._Element) -> None:
+        elements = list(root.iter(etree.Element))
+        found: list[list[int]] = []  # [start, start-tag end, end] per element, document order
+        stack: list[list[int]] = []
+        text = self.src.text
+        for m in _MARKUP.finditer(text):
+            start, end = m.span()
+            second = text[start + 1]
+            if second == "!" or second == "?":
+                continue
+            if second == "/":
+                if stack:
+                    stack.pop()[2] = end
+                continue
+            item = [start, end, end]
+            found.append(item)
+            if text[end - 2] != "/":
+                stack.append(item)
+        if len(found) != len(elements):
+            return  # unexpected markup: fall back to line spans
+        for elem, (start, tag_end, end) in zip(elements, found):
+            name = _local(elem.tag)
+            if not (text.startswith(name, start + 1) or text.startswith(name, start + 1 + _prefix_len(text, start))):
+                self.index.clear()
+                return
+            self.index[elem] = (start, tag_end, end)
+
+    def span(self, elem: etree._Element) -> Span:
+        if self.fixed is not None:
+            return self.fixed
+        pos = self.index.get(elem)
+        if pos is None:
+            return self.src.span_of_line(elem.sourceline or 1)
+        return self.src.span(pos[0], pos[2])
+
+    def tag_span(self, elem: etree._Element) -> Span:
+        """The tag name after `<` (where `master` would become `clone`)."""
+        pos = self.index.get(elem)
+        if self.fixed is not None or pos is None:
+            return self.span(elem)
+        start = pos[0] + 1
+        return self.src.span(start, start + len(elem.tag))
+
+    def attr_span(self, elem: etree._Element, name: str) -> Span | None:
+        """The value of attribute `name`, inside its quotes."""
+        pos = self.index.get(elem)
+        if self.fixed is not None or pos is None:
+            return self.span(elem) if elem.get(name) is not None else None
+        found = self.attrs.get(elem)
+        if found is None:
+            found = self.attrs[elem] = {
+                m.group(1): m.span(2) if m.group(2) is not None else m.span(3)
+                for m in _ATTR.finditer(self.src.text, pos[0], pos[1])}
+        where = found.get(name)
+        return self.src.span(*where) if where else None
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _prefix_len(text: str, start: int) -> int:
+    """Length of a `prefix:` before the tag name at `<` (namespaced CIBs are rare)."""
+    m = re.match(r"<([\w.-]+:)?", text[start:start + 80])
+    return len(m.group(1) or "") if m else 0
+
+
+class _Builder:
+    def __init__(self, config: ClusterConfig, doc: _Doc,
+                 register: Callable[[str, Span], None] | None = None) -> None:
+        self.config = config
+        self.doc = doc
+        self.seen: dict[str, Span] = {}
+        self.register = register or self._register
+
+    def _register(self, ident: str, span: Span) -> None:
+        if ident in self.seen:
+            self.config.duplicate_ids.append((ident, span))
+        else:
+            self.seen[ident] = span
+
+    # -- document ------------------------------------------------------------
+    def document(self, root: etree._Element) -> None:
+        conf = root if root.tag == "configuration" else root.find("configuration")
+        if conf is None:
+            if root.tag != "cib":
+                self.element(root)
+            return
+        self.collect_ids(conf)
+        for section in conf:
+            if isinstance(section.tag, str):
+                self.section(section)
+
+    def collect_ids(self, conf: etree._Element) -> None:
+        first: dict[str, etree._Element | None] = {}
+        for elem in conf.iter(etree.Element):
+            ident = elem.get("id")
+            if ident is None or elem.tag in _REFERENCE_TAGS:
+                continue
+            if ident not in first:  # spans only for duplicates: this runs on every element
+                first[ident] = elem
+                continue
+            earlier = first[ident]
+            if earlier is not None:
+                self.register(ident, self.id_span(earlier))
+                first[ident] = None
+            self.register(ident, self.id_span(elem))
+
+    def id_span(self, elem: etree._Element) -> Span:
+        return self.doc.attr_span(elem, "id") or self.doc.span(elem)
+
+    def section(self, section: etree._Element) -> None:
+        tag = section.tag
+        children = [c for c in section if isinstance(c.tag, str)]
+        if tag == "crm_config":
+            self.config.properties += [self.nvset(c, "property") for c in children]
+        elif tag in ("rsc_defaults", "op_defaults"):
+            target = self.config.rsc_defaults if tag == "rsc_defaults" else self.config.op_defaults
+            target += [self.nvset(c, tag) for c in children if c.tag in _NVSET_KINDS]
+        else:
+            for child in children:
+                self.element(child)
+
+    def element(self, elem: etree._Element) -> None:
+        """One configuration object, wherever it stands."""
+        tag = elem.tag
+        if tag in ("primitive", "template", "group", "clone", "master", "bundle"):
+            self.resource(elem, None)
+        elif tag in ("rsc_order", "rsc_colocation", "rsc_location", "rsc_ticket"):
+            self.config.constraints.append(self.constraint(elem))
+        elif tag == "node":
+            self.config.nodes.append(self.node(elem))
+        elif tag == "cluster_property_set":
+            self.config.properties.append(self.nvset(elem, "property"))
+        elif tag in ("rsc_defaults", "op_defaults", "crm_config"):
+            self.section(elem)
+        elif tag == "fencing-level":
+            self.config.fencing_levels.append(self.fencing_level(elem))
+        elif tag == "tag":
+            self.tag(elem)
+        elif tag == "alert":
+            self.alert(elem)
+        elif tag in ("acl_role", "acl_user", "acl_target", "acl_group", "role", "user", "target", "group"):
+            self.acl(elem)
+        elif tag in ("nodes", "resources", "constraints", "fencing-topology", "tags", "alerts", "acls"):
+            for child in elem:
+                if isinstance(child.tag, str):
+                    self.element(child)
+
+    # -- attribute sets --------------------------------------------------------
+    def nvset(self, elem: etree._Element, kind: str) -> NvSet:
+        nvset = NvSet(span=self.doc.span(elem), kind=kind, id=elem.get("id"), score=elem.get("score"),
+                      id_ref=elem.get("id-ref"))
+        for child in elem:
+            if child.tag == "nvpair":
+                nvset.pairs.append(self.nvpair(child))
+            elif child.tag == "attributes":  # pacemaker-1.0 nesting
+                nvset.pairs += [self.nvpair(p) for p in child if p.tag == "nvpair"]
+            elif child.tag == "rule":
+                nvset.rules.append(self.rule(child))
+        nvset.has_rule = bool(nvset.rules)
+        return nvset
+
+    def nvpair(self, elem: etree._Element) -> NvPair:
+        return NvPair(span=self.doc.span(elem), name=elem.get("name") or elem.get("id-ref") or "",
+                      value=elem.get("value"), id=elem.get("id"), value_span=self.doc.attr_span(elem, "value"))
+
+    def sets_of(self, elem: etree._Element, owner) -> None:
+        for child in elem:
+            kind = _NVSET_KINDS.get(child.tag) if isinstance(child.tag, str) else None
+            if kind is None:
+                continue
+            nvset = self.nvset(child, kind)
+            (owner.meta if kind == "meta" else owner.utilization if kind == "utilization"
+             else owner.params).append(nvset)
+
+    def rule(self, elem: etree._Element) -> Rule:
+        rule = Rule(span=self.doc.span(elem), id=elem.get("id"), score=elem.get("score"),
+                    score_attribute=elem.get("score-attribute"), role=elem.get("role"),
+                    boolean_op=elem.get("boolean-op"), id_ref=elem.get("id-ref"))
+        for child in elem:
+            if child.tag == "expression":
+                rule.expressions.append(Expression(
+                    span=self.doc.span(child), operation=child.get("operation") or "",
+                    attribute=child.get("attribute"), value=child.get("value"), type=child.get("type"),
+                    value_source=child.get("value-source")))
+            elif child.tag == "date_expression":
+                rule.expressions.append(self.date_expression(child))
+            elif child.tag == "rule":
+                rule.rules.append(self.rule(child))
+        return rule
+
+    def date_expression(self, elem: etree._Element) -> Expression:
+        expr = Expression(span=self.doc.span(elem), operation=elem.get("operation") or "", date=True)
+        for key in ("start", "end"):
+            if elem.get(key) is not None:
+                expr.values[key] = elem.get(key)
+        for child in elem:
+            if child.tag in ("date_spec", "duration"):
+                expr.values.update({k: v for k, v in child.attrib.items() if k != "id"})
+        return expr
+
+    # -- resources -----------------------------------------------------------
+    def resource(self, elem: etree._Element, parent: str | None) -> ClusterResource | None:
+        tag = elem.tag
+        common = dict(span=self.doc.span(elem), id=elem.get("id") or "", parent=parent,
+                      description=elem.get("description"), keyword_span=self.doc.tag_span(elem),
+                      id_span=self.doc.attr_span(elem, "id"))
+        if tag in ("primitive", "template"):
+            res: ClusterResource = self.primitive(elem, common)
+        elif tag == "group":
+            res = Group(element="group", **common)
+            res.children = [c.get("id") for c in elem if c.tag == "primitive"]
+        elif tag in ("clone", "master"):
+            res = Clone(element=tag, **common)
+            inner = [c for c in elem if c.tag in ("primitive", "group")]
+            res.child = inner[0].get("id") if inner else None
+        elif tag == "bundle":
+            res = self.bundle(elem, common)
+        else:
+            return None
+        self.sets_of(elem, res)
+        if res.id not in self.config.resources:
+            self.config.resources[res.id] = res
+        for child in elem:
+            if child.tag in ("primitive", "group", "clone", "master"):
+                self.resource(child, res.id)
+        return res
+
+    def primitive(self, elem: etree._Element, common: dict) -> Primitive:
+        prim = Primitive(element=elem.tag, agent_class=elem.get("class"), provider=elem.get("provider"),
+                         type=elem.get("type"), template=elem.get("template"),
+                         agent_span=self.doc.attr_span(elem, "type") or self.doc.attr_span(elem, "template"),
+                         **common)
+        ops = elem.find("operations")
+        if ops is not None:
+            prim.operations_id, prim.operations_ref = ops.get("id"), ops.get("id-ref")
+            prim.ops = [self.operation(op) for op in ops if op.tag == "op"]
+        return prim
+
+    def operation(self, elem: etree._Element) -> Operation:
+        attrs = {k: v for k, v in elem.attrib.items() if k not in ("id", "name")}
+        op = Operation(span=self.doc.span(elem), name=elem.get("name") or "", interval=elem.get("interval"),
+                       timeout=elem.get("timeout"), role=elem.get("role"), attrs=attrs, id=elem.get("id"),
+                       timeout_span=self.doc.attr_span(elem, "timeout"), role_span=self.doc.attr_span(elem, "role"))
+        for child in elem:
+            kind = _NVSET_KINDS.get(child.tag) if isinstance(child.tag, str) else None
+            if kind in ("params", "meta"):
+                (op.meta if kind == "meta" else op.params).append(self.nvset(child, kind))
+        return op
+
+    def bundle(self, elem: etree._Element, common: dict) -> Bundle:
+        bundle = Bundle(element="bundle", **common)
+        for child in elem:
+            if child.tag in ("docker", "podman", "rkt"):
+                bundle.container, bundle.container_attrs = child.tag, dict(child.attrib)
+            elif child.tag == "network":
+                bundle.network = dict(child.attrib)
+                bundle.port_mappings = [dict(c.attrib) for c in child if c.tag == "port-mapping"]
+            elif child.tag == "storage":
+                bundle.storage_mappings = [dict(c.attrib) for c in child if c.tag == "storage-mapping"]
+            elif child.tag == "primitive":
+                bundle.child = child.get("id")
+        return bundle
+
+    # -- constraints -----------------------------------------------------------
+    def constraint(self, elem: etree._Element) -> Constraint:
+        cls, kind = {"rsc_order": (Order, "order"), "rsc_colocation": (Colocation, "colocation"),
+                     "rsc_location": (Location, "location"), "rsc_ticket": (Ticket, "ticket")}[elem.tag]
+        con = cls(span=self.doc.span(elem), id=elem.get("id") or "", kind=kind, score=elem.get("score"),
+                  score_span=self.doc.attr_span(elem, "score"))
+        getattr(self, "fill_" + kind)(con, elem)
+        self.resource_sets(con, elem)
+        return con
+
+    def ref(self, elem: etree._Element, attr: str, **kw) -> ResourceRef | None:
+        if elem.get(attr) is None:
+            return None
+        return ResourceRef(span=self.doc.attr_span(elem, attr) or self.doc.span(elem), id=elem.get(attr), **kw)
+
+    def fill_order(self, con: Order, elem: etree._Element) -> None:
+        con.order_kind, con.symmetrical = elem.get("kind"), elem.get("symmetrical")
+        if con.score_span is None and con.order_kind is not None:
+            con.score_span = self.doc.attr_span(elem, "kind")
+        for attr in ("first", "then"):
+            ref = self.ref(elem, attr, action=elem.get(f"{attr}-action"))
+            if ref:
+                con.resources.append(ref)
+
+    def fill_colocation(self, con: Colocation, elem: etree._Element) -> None:
+        con.node_attribute = elem.get("node-attribute")
+        if con.score is None and elem.get("score-attribute") is not None:  # as crm writes it: `attr:`
+            con.score, con.score_span = elem.get("score-attribute"), self.doc.attr_span(elem, "score-attribute")
+        for attr in ("rsc", "with-rsc"):
+            ref = self.ref(elem, attr, role=elem.get(f"{attr}-role"))
+            if ref:
+                con.resources.append(ref)
+
+    def fill_location(self, con: Location, elem: etree._Element) -> None:
+        con.node, con.rsc_pattern, con.role = elem.get("node"), elem.get("rsc-pattern"), elem.get("role")
+        con.resource_discovery = elem.get("resource-discovery")
+        ref = self.ref(elem, "rsc", role=elem.get("role"))
+        if ref:
+            con.resources.append(ref)
+        for child in elem:
+            if child.tag == "rule":
+                rule = self.rule(child)
+                con.rule_list.append(rule)
+                con.rules.append(rule.text())
+
+    def fill_ticket(self, con: Ticket, elem: etree._Element) -> None:
+        con.ticket, con.loss_policy = elem.get("ticket"), elem.get("loss-policy")
+        ref = self.ref(elem, "rsc", role=elem.get("rsc-role"))
+        if ref:
+            con.resources.append(ref)
+
+    def resource_sets(self, con: Constraint, elem: etree._Element) -> None:
+        for rset in elem:
+            if rset.tag != "resource_set":
+                continue
+            index = len(con.sets)
+            con.sets.append({k: v for k, v in rset.attrib.items() if k != "id"})
+            for ref in rset:
+                if ref.tag == "resource_ref":
+                    con.resources.append(ResourceRef(span=self.doc.span(ref), id=ref.get("id") or "",
+                                                     role=rset.get("role"), action=rset.get("action"),
+                                                     set_index=index))
+
+    # -- nodes and the rest ------------------------------------------------------
+    def node(self, elem: etree._Element) -> ClusterNode:
+        node = ClusterNode(span=self.doc.span(elem), uname=elem.get("uname") or elem.get("id") or "",
+                           id=elem.get("id"), type=elem.get("type"), description=elem.get("description"))
+        for child in elem:
+            if child.tag in ("instance_attributes", "utilization", "attributes"):
+                node.attributes.append(self.nvset(child, "utilization" if child.tag == "utilization" else "attributes"))
+        return node
+
+    def fencing_level(self, elem: etree._Element) -> FencingLevel:
+        return FencingLevel(span=self.doc.span(elem), index=elem.get("index"),
+                            devices=(elem.get("devices") or "").split(","), target=elem.get("target"),
+                            target_pattern=elem.get("target-pattern"),
+                            target_attribute=elem.get("target-attribute"), target_value=elem.get("target-value"),
+                            id=elem.get("id"))
+
+    def tag(self, elem: etree._Element) -> None:
+        tag = Tag(span=self.doc.span(elem), id=elem.get("id") or "",
+                  refs=[r.get("id") for r in elem if r.tag == "obj_ref"])
+        self.config.tags.append(tag)
+        self.config.other_ids.add(tag.id)
+
+    def alert(self, elem: etree._Element) -> None:
+        alert = Alert(span=self.doc.span(elem), id=elem.get("id") or "", agent_path=elem.get("path") or "")
+        self.sets_into(elem, alert)
+        for child in elem:
+            if child.tag == "recipient":
+                rec = Recipient(span=self.doc.span(child), value=child.get("value") or "", id=child.get("id"))
+                self.sets_into(child, rec)
+                alert.recipients.append(rec)
+            elif child.tag == "select":
+                alert.select += [c.tag.replace("select_", "") for c in child if isinstance(c.tag, str)]
+        self.config.alerts.append(alert)
+        self.config.other_ids.add(alert.id)
+
+    def sets_into(self, elem: etree._Element, owner: Alert | Recipient) -> None:
+        for child in elem:
+            if child.tag in ("instance_attributes", "meta_attributes"):
+                kind = _NVSET_KINDS[child.tag]
+                (owner.meta if kind == "meta" else owner.params).append(self.nvset(child, kind))
+
+    def acl(self, elem: etree._Element) -> None:
+        element = elem.tag if elem.tag.startswith("acl_") else "acl_" + elem.tag
+        obj = AclObject(span=self.doc.span(elem), id=elem.get("id") or "", element=element)
+        for child in elem:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in ("role", "role_ref"):
+                obj.items.append(("role", child.get("id") or ""))
+            else:
+                kind = child.get("kind") or child.tag
+                spec = {k: v for k, v in child.attrib.items() if k not in ("id", "kind")}
+                obj.items.append((kind, " ".join(f"{k}:{v}" for k, v in spec.items())))
+        self.config.acls.append(obj)
+        self.config.other_ids.add(obj.id)
+
+
+def add_xml_statement(config: ClusterConfig, body: str, span: Span,
+                      register: Callable[[str, Span], None]) -> None:
+    """crm `xml <element .../>`: the element joins the configuration, every
+    object spanning the whole statement."""
+    try:
+        elem = etree.fromstring(body.encode("utf-8", "surrogateescape"), _parser())
+    except etree.XMLSyntaxError as e:
+        raise ParseError(f"bad XML in xml statement: {e.msg}", span.line, span.column) from None
+    if "<!ENTITY" in body:
+        raise ParseError("entity declarations are not allowed", span.line, span.column)
+    builder = _Builder(config, _Doc(span.file, elem, fixed=span), register)
+    if elem.get("id") is not None:
+        register(elem.get("id"), span)
+    builder.element(elem)
