@@ -62,8 +62,8 @@ def to_json(obj: Any) -> Any:
             if f.name == "span":
                 out["source"] = to_json(v)
                 continue
-            if secret and f.name == "value" and v is not None:
-                out[f.name] = REDACTED
+            if (secret and f.name == "value" and v is not None) or (is_secret(f.name) and isinstance(v, str)):
+                out[f.name] = REDACTED  # a secret setting's value, or a field such as ChapUser.password
                 continue
             out[f.name] = to_json(v)
         return out
