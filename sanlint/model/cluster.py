@@ -3,6 +3,7 @@ rule written once works for both front ends."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sanlint.model.base import Located
@@ -46,9 +47,20 @@ class Rule(Located):
     def text(self) -> str:
         """The rule in crm syntax, canonical: `score: a eq 1 and defined b`."""
         head = [f"$role={self.role}"] if self.role else []
-        head.append(f"{self.score if self.score is not None else self.score_attribute or 'INFINITY'}:")
+        head.append(f"{canonical_score(self.score) if self.score is not None else self.score_attribute or 'INFINITY'}:")
         parts = [_expr_text(e) for e in self.expressions] + [f"( {r.text()} )" for r in self.rules]
         return " ".join(head + [f" {self.boolean_op or 'and'} ".join(parts)])
+
+
+def canonical_score(score: str | None) -> str | None:
+    """`inf`, `+inf`, `infinity`, `INFINITY` -> `INFINITY` (and `-INFINITY`),
+    as crmsh writes them into the CIB (parse.validate_score)."""
+    if score is None:
+        return None
+    m = re.fullmatch(r"([+-]?)(inf|infinity)", score.strip(), re.IGNORECASE)
+    if m:
+        return ("-" if m.group(1) == "-" else "") + "INFINITY"
+    return score.strip()
 
 
 def _expr_text(e: Expression) -> str:
@@ -231,6 +243,8 @@ class Colocation(Constraint):
     """crm `colocation c inf: A B` = A placed with B: resources[0] is `rsc`,
     resources[1] is `with-rsc` in the simple form."""
 
+    node_attribute: str | None = None
+
     @property
     def rsc(self) -> ResourceRef | None:
         return self.resources[0] if self.resources else None
@@ -284,7 +298,7 @@ class Recipient(Located):
 @dataclass(eq=False)
 class Alert(Located):
     id: str
-    path: str
+    agent_path: str  # the alert agent (`path=`); `path` is the file position
     params: list[NvSet] = field(default_factory=list)
     meta: list[NvSet] = field(default_factory=list)
     select: list[str] = field(default_factory=list)  # nodes | fencing | resources | attributes
