@@ -55,16 +55,20 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
                 out.append(" " * (len(gutter) - 2) + c(DIM, "| ") + " " * caret_col + c(COLOURS.get(f.severity, ""), "^" * width))
     if out:
         out.append("")
-    out.append(summary_line(summary, len([f for f in result.findings if f.fixable])))
+    safe = len([f for f in result.findings if f.fixable and f.fix.safe])
+    unsafe = len([f for f in result.findings if f.fixable and not f.fix.safe])
+    out.append(summary_line(summary, safe, unsafe))
     return "\n".join(out) + "\n"
 
 
-def summary_line(s: dict, fixable: int) -> str:
+def summary_line(s: dict, fixable: int, unsafe: int = 0) -> str:
     total = s["error"] + s["warning"] + s["info"]
     where = f"in {s['files']} file{'s' if s['files'] != 1 else ''} on {s['hosts']} host{'s' if s['hosts'] != 1 else ''}"
     if not total:
         return f"No problems found {where}."
     parts = [f"{s[k]} {name}{'s' if s[k] != 1 and k != 'info' else ''}" for k, name in
              (("error", "error"), ("warning", "warning"), ("info", "info"))]
-    fix = f"; {fixable} fixable with --fix" if fixable else ""
+    fixes = ([f"{fixable} fixable with --fix"] if fixable else []) + \
+        ([f"{unsafe} more with --unsafe-fixes"] if unsafe else [])
+    fix = "; " + ", ".join(fixes) if fixes else ""
     return f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) {where}{fix}."
