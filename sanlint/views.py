@@ -75,9 +75,24 @@ def cluster_node_names(site: "Site") -> list[str]:
         for h in site.hosts.values():
             for cc in h.corosync:
                 for n in cc.nodes:
-                    if n.name and n.name not in names:
-                        names.append(n.name)
+                    # Pacemaker takes the node name from `name`, else from ring0_addr
+                    # when that is a host name rather than an address
+                    name = n.name or _hostname_or_none(n.ring_addrs.get(0))
+                    if name and name not in names:
+                        names.append(name)
     return names
+
+
+def _hostname_or_none(value: str | None) -> str | None:
+    from ipaddress import ip_address
+
+    if not value:
+        return None
+    try:
+        ip_address(value)
+    except ValueError:
+        return value
+    return None
 
 
 DRBD_AGENTS = ("ocf:linbit:drbd", "ocf:heartbeat:drbd")

@@ -1,0 +1,229 @@
+"""Helpers shared by the CORO and NET rules: the host's corosync file, the
+effective crypto settings per corosync version, node names, addresses and
+networks, and which DRBD addresses belong to which host."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+from sanlint.views import same_host
+
+if TYPE_CHECKING:
+    from sanlint.model import Host, Site
+    from sanlint.model.corosync import CorosyncConfig, CorosyncNode
+    from sanlint.model.drbd import DrbdAddress, DrbdResource
+    from sanlint.source import Span
+
+
+# -- corosync ------------------------------------------------------------------
+
+def corosync_of(host: "Host") -> "CorosyncConfig | None":
+    """The host's corosync.conf (the first one when several were given)."""
+    return host.corosync[0] if host.corosync else None
+
+
+@dataclass
+class Crypto:
+    cipher: str  # effective value: "none" or an algorithm
+    hash: str
+    cipher_span: "Span"  # the statement that decided it (or the totem section / file)
+    hash_span: "Span"
+    defaulted: bool  # neither secauth nor crypto_* is written
+
+
+def effective_crypto(cfg: "CorosyncConfig") -> Crypto:
+    """What corosync actually runs with, per version.
+
+    * 1.x (and openais): `secauth` defaults to on (totemconfig.c sets
+      `secauth = 1`); only the exact value `off` turns it off.  1.x has no
+      crypto_cipher/crypto_hash: secauth means HMAC/SHA1 + sober128/NSS.
+    * 2.x: cipher aes256 / hash sha1 by default; `secauth: off` makes both
+      none; explicit `crypto_cipher`/`crypto_hash` override either.
+    * 3.x: both default to none; `secauth: on` implies aes256/sha256;
+      explicit `crypto_cipher`/`crypto_hash` override either.
+    """
+    totem = cfg.section("totem")
+    where = totem.span if totem is not None else cfg.span
+    secauth = totem.get("secauth") if totem is not None else None
+    sv = (secauth.value or "").strip() if secauth else None
+    if cfg.version == "1":
+        off = sv == "off"
+        value = "none" if off else "on"
+        span = secauth.span if secauth else where
+        return Crypto(value, value, span, span, secauth is None)
+    if cfg.version == "3":
+        cipher = hash_ = "none"
+        if sv == "on":
+            cipher, hash_ = "aes256", "sha256"
+    else:
+        cipher, hash_ = "aes256", "sha1"
+        if sv == "off":
+            cipher = hash_ = "none"
+    cspan = hspan = secauth.span if secauth else where
+    c = totem.get("crypto_cipher") if totem is not None else None
+    h = totem.get("crypto_hash") if totem is not None else None
+    if c is not None and c.value:
+        cipher, cspan = c.value.strip(), c.span
+    if h is not None and h.value:
+        hash_, hspan = h.value.strip(), h.span
+    return Crypto(cipher, hash_, cspan, hspan, secauth is None and c is None and h is None)
+
+
+def node_name(node: "CorosyncNode") -> str | None:
+    """The node's name as Pacemaker sees it: `name`, else ring0_addr when that
+    is a host name rather than an address."""
+    if node.name:
+        return node.name
+    r0 = node.ring_addrs.get(0)
+    if r0 and not is_address(r0):
+        return r0
+    return None
+
+
+def corosync_node_for(cfg: "CorosyncConfig", host_name: str) -> "CorosyncNode | None":
+    for n in cfg.nodes:
+        name = node_name(n)
+        if name and same_host(name, host_name):
+            return n
+    return None
+
+
+# -- addresses -----------------------------------------------------------------
+
+def is_address(text: str | None) -> bool:
+    if not text:
+        return False
+    try:
+        ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def ip(text: str | None) -> "ipaddress.IPv4Address | ipaddress.IPv6Address | None":
+    if not text:
+        return None
+    try:
+        return ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+
+
+def implied_network(text: str | None) -> "ipaddress.IPv4Network | ipaddress.IPv6Network | None":
+    """The network an address stands for when no netmask is known: /24 for
+    IPv4, /64 for IPv6 (corosync masks bindnetaddr with the interface's own
+    netmask, which a configuration file does not tell)."""
+    a = ip(text)
+    if a is None:
+        return None
+    return ipaddress.ip_network(f"{a}/{24 if a.version == 4 else 64}", strict=False)
+
+
+def resolve(host: "Host", name: str) -> list[str]:
+    """Addresses of `name` in the host's /etc/hosts (case-insensitive, as
+    glibc's files backend compares)."""
+    low = name.lower()
+    return [e.address for e in host.etc_hosts if any(n.lower() == low for n in e.names)]
+
+
+def hosts_file(host: "Host"):
+    for f in host.files:
+        if f.format == "hosts":
+            return f
+    return None
+
+
+# -- DRBD ----------------------------------------------------------------------
+
+@dataclass
+class Endpoint:
+    node: str  # DRBD host name
+    address: "DrbdAddress"
+
+
+def drbd_endpoints(resource: "DrbdResource") -> list[Endpoint]:
+    """Every (host name, address) the resource gives: `on` sections and
+    DRBD 9 connection / path endpoints naming a host."""
+    out: list[Endpoint] = []
+    seen: set[tuple[str, str, int]] = set()
+
+    def add(node: str, addr) -> None:
+        key = (node.lower(), addr.address, addr.port)
+        if key not in seen:
+            seen.add(key)
+            out.append(Endpoint(node, addr))
+
+    for h in resource.hosts:
+        if h.kind == "on" and h.address is not None:
+            for n in h.names:
+                add(n, h.address)
+    for c in resource.connections:
+        eps = list(c.endpoints) + [e for p in c.paths for e in p.endpoints]
+        for e in eps:
+            if e.kind == "host" and e.host and e.address is not None:
+                add(e.host, e.address)
+    return out
+
+
+def own_and_peers(resource: "DrbdResource", host_name: str) -> tuple[list[Endpoint], list[Endpoint]]:
+    eps = drbd_endpoints(resource)
+    own = [e for e in eps if host_name and same_host(e.node, host_name)]
+    peers = [e for e in eps if not (host_name and same_host(e.node, host_name))]
+    return own, peers
+
+
+def drbd_on_names(resource: "DrbdResource") -> Iterator[tuple[str, "Span"]]:
+    for h in resource.hosts:
+        if h.kind == "on":
+            for n in h.names:
+                yield n, h.span
+
+
+def cluster_names(site: "Site") -> list[str]:
+    """Pacemaker node names, else the corosync nodelist names."""
+    names: list[str] = []
+    for c in site.all_clusters():
+        for n in c.nodes:
+            if n.uname not in names:
+                names.append(n.uname)
+    if names:
+        return names
+    for h in site.hosts.values():
+        cfg = corosync_of(h)
+        for n in cfg.nodes if cfg else []:
+            name = node_name(n)
+            if name and name not in names:
+                names.append(name)
+    return names
+
+
+class NameIndex:
+    """Membership by `views.same_host` in O(1): case-insensitive, FQDN vs
+    FQDN exact, otherwise the short names compared."""
+
+    def __init__(self, names) -> None:
+        self.exact: set[str] = set()
+        self.plain_short: set[str] = set()
+        self.any_short: set[str] = set()
+        for n in names:
+            self.add(n)
+
+    def add(self, name: str) -> None:
+        low = name.lower()
+        s = low.split(".", 1)[0]
+        self.exact.add(low)
+        self.any_short.add(s)
+        if "." not in low:
+            self.plain_short.add(s)
+
+    def __contains__(self, name: str) -> bool:
+        low = name.lower()
+        if low in self.exact:
+            return True
+        s = low.split(".", 1)[0]
+        return s in (self.plain_short if "." in low else self.any_short)
+
+    def __bool__(self) -> bool:
+        return bool(self.exact)
