@@ -1,0 +1,124 @@
+"""Deprecated agent: a resource uses an agent that has a maintained replacement.
+
+## What it checks
+
+Primitives using `ocf:heartbeat:LVM` (replaced by `ocf:heartbeat:LVM-activate`),
+`ocf:heartbeat:drbd` (replaced by `ocf:linbit:drbd`, shipped with
+drbd-utils), or an `lsb:` init script where an OCF agent exists for the
+service (`lsb:iscsitarget`, `lsb:tgt`, `lsb:target` →
+`ocf:heartbeat:iSCSITarget` + `ocf:heartbeat:iSCSILogicalUnit`; `lsb:drbd`
+→ `ocf:linbit:drbd`).
+
+## Why it matters
+
+The old LVM agent is not supported on current distributions (Red Hat
+lists only LVM-activate for RHEL 8+) and cannot use system_id or lvmlockd
+protection; the heartbeat drbd agent is no longer shipped.  An LSB script
+has no meta-data, no monitor depth, no promotion and often a status action
+that does not follow the LSB exit codes, so Pacemaker cannot tell "stopped"
+from "failed"; the iSCSI target's LUNs are then managed outside the
+cluster's view.
+
+## Example
+
+```crm path=@cluster.crm
+primitive vgsan ocf:heartbeat:LVM params volgrpname=vgsan op monitor interval=10s timeout=30s
+```
+
+## Use instead
+
+```crm path=@cluster.crm
+primitive vgsan ocf:heartbeat:LVM-activate params vgname=vgsan vg_access_mode=system_id op monitor interval=30s timeout=90s
+```
+
+## Fix safety
+
+Needs a choice, shown by `--diff` but never applied: `ocf:heartbeat:LVM`
+becomes `LVM-activate` with `vgname=` and a `vg_access_mode=<...>`
+placeholder (system_id, tagging, lvmlockd or clvmd: it depends on how the
+VG is protected).  `ocf:heartbeat:drbd` → `ocf:linbit:drbd` is an unsafe fix
+(same parameter, different agent).  LSB replacements need parameters
+(target IQN, LUNs) and get no fix.
+
+## Source
+
+resource-agents `heartbeat/LVM-activate` and `heartbeat/LVM`; Red Hat
+"Support Policies for RHEL High Availability Clusters - LVM in a Cluster";
+LINBIT DRBD User's Guide (ocf:linbit:drbd); Pacemaker Explained, "LSB
+Resource Agents" (LSB compliance requirements).
+"""
+
+from __future__ import annotations
+
+from sanlint.rule import Edit, Fix, Rule
+from sanlint_rules.pcmk._common import fmt
+
+LSB_REPLACEMENTS = {
+    "iscsitarget": "ocf:heartbeat:iSCSITarget and ocf:heartbeat:iSCSILogicalUnit (implementation=iet)",
+    "iscsi-target": "ocf:heartbeat:iSCSITarget and ocf:heartbeat:iSCSILogicalUnit",
+    "tgt": "ocf:heartbeat:iSCSITarget and ocf:heartbeat:iSCSILogicalUnit (implementation=tgt)",
+    "tgtd": "ocf:heartbeat:iSCSITarget and ocf:heartbeat:iSCSILogicalUnit (implementation=tgt)",
+    "target": "ocf:heartbeat:iSCSITarget and ocf:heartbeat:iSCSILogicalUnit (implementation=lio-t)",
+    "drbd": "ocf:linbit:drbd in a promotable clone",
+    "lvm2": "ocf:heartbeat:LVM-activate",
+}
+
+
+class DeprecatedAgent(Rule):
+    code = "PCMK111"
+    name = "deprecated-agent"
+    severity = "warning"
+    reads = ("cluster",)
+    fix = "choice"
+
+    def check(self, ctx):
+        for c in ctx.site.all_clusters():
+            for p in c.primitives() + c.templates():
+                agent = p.agent
+                if agent == "ocf:heartbeat:LVM":
+                    yield self.finding(
+                        f"primitive {p.id} uses ocf:heartbeat:LVM, which is deprecated: use ocf:heartbeat:LVM-activate "
+                        f"(vgname=, vg_access_mode=) which protects the VG with system_id or lvmlockd",
+                        p.agent_span or p.span, identity=f"resource {p.id} / agent", fix=self._lvm_fix(p))
+                elif agent == "ocf:heartbeat:drbd":
+                    fix = None
+                    if p.agent_span is not None:
+                        if fmt(p.span) == "cib":
+                            from sanlint_rules.pcmk._common import cib_set_attr
+                            e = cib_set_attr(p.span, "provider", "linbit")
+                            fix = Fix([e], "use ocf:linbit:drbd", safe=False) if e else None
+                        else:
+                            fix = Fix([Edit.replace(p.agent_span, "ocf:linbit:drbd")], "use ocf:linbit:drbd", safe=False)
+                    yield self.finding(
+                        f"primitive {p.id} uses ocf:heartbeat:drbd, which is no longer shipped: use ocf:linbit:drbd "
+                        f"from drbd-utils", p.agent_span or p.span, identity=f"resource {p.id} / agent", fix=fix)
+                elif p.agent_class == "lsb" and (p.type or "") in LSB_REPLACEMENTS:
+                    yield self.finding(
+                        f"primitive {p.id} uses the init script lsb:{p.type}: use {LSB_REPLACEMENTS[p.type]}, "
+                        f"which Pacemaker can monitor reliably",
+                        p.agent_span or p.span, identity=f"resource {p.id} / agent")
+
+    @staticmethod
+    def _lvm_fix(p):
+        pair = p.param("volgrpname")
+        if p.agent_span is None or pair is None:
+            return None
+        edits = []
+        if fmt(p.span) == "cib":
+            from sanlint_rules.pcmk._common import cib_attr, cib_set_attr, indent_of
+            e = cib_set_attr(p.span, "type", "LVM-activate")
+            a = cib_attr(pair.span, "name")
+            if e is None or a is None:
+                return None
+            edits += [e, Edit(pair.span.file, a[2], a[3], "vgname")]
+            data = pair.span.file.data
+            ls = data.rfind(b"\n", 0, pair.span.start) + 1
+            ind = indent_of(data, pair.span.start)
+            edits.append(Edit.insert(pair.span.file, ls, f'{ind}<nvpair id="{p.id}-instance_attributes-vg_access_mode" '
+                                                           f'name="vg_access_mode" value="<system_id|tagging|lvmlockd>"/>\n'))
+        else:
+            name_end = pair.span.start + len("volgrpname")
+            edits += [Edit.replace(p.agent_span, "ocf:heartbeat:LVM-activate"),
+                      Edit(pair.span.file, pair.span.start, name_end, "vgname"),
+                      Edit.insert(pair.span.file, pair.span.end, " vg_access_mode=<system_id|tagging|lvmlockd>")]
+        return Fix(edits, "switch to ocf:heartbeat:LVM-activate (choose vg_access_mode)", safe=False, needs_choice=True)
