@@ -1,0 +1,99 @@
+'''Implicit implementation: an `iSCSITarget`/`iSCSILogicalUnit` without an explicit `implementation`.
+
+## What it checks
+
+Every `ocf:heartbeat:iSCSITarget` and `ocf:heartbeat:iSCSILogicalUnit`
+primitive that does not set the `implementation` parameter.
+
+## Why it matters
+
+The agent then picks the first management tool it finds on the node where
+it runs: `ietadm`, then `tgtadm`, then `lio_node`, then `targetcli`.  Nodes
+with different packages installed (a leftover iscsitarget package, tgt
+pulled in as a dependency) drive different target stacks: the resource
+starts on one node and fails, or creates a target the initiators cannot
+reach, after a failover.
+
+## Example
+
+```crm path=@cluster.crm
+primitive p_target ocf:heartbeat:iSCSITarget params iqn="iqn.2014-02.santnet.sante:target1"
+```
+
+## Use instead
+
+```crm path=@cluster.crm
+primitive p_target ocf:heartbeat:iSCSITarget params iqn="iqn.2014-02.santnet.sante:target1" implementation=lio-t
+```
+
+## Fix safety
+
+Unsafe: the fix adds `implementation=` with the stack the hosts are
+configured for (ietd.conf means `iet`, tgt's targets.conf `tgt`, LIO's
+saveconfig.json `lio-t`), or, for an LU, its target's implementation.  If a
+node has been running the resource with another detected stack, the next
+start changes it, so the admin confirms.  When the hosts show no single
+stack, the fix holds the placeholder `<iet|tgt|lio|lio-t>` and is only
+shown (`--diff`).
+
+## Source
+
+resource-agents `heartbeat/iSCSITarget.in` and `iSCSILogicalUnit.in`
+(`OCF_RESKEY_implementation_default` from `have_binary ietadm`, `tgtadm`,
+`lio_node`, `targetcli`).
+'''
+
+from sanlint.rule import Edit, Fix, Rule
+from sanlint_rules.iscsi import _common as C
+
+PLACEHOLDER = "<iet|tgt|lio|lio-t>"
+
+
+class ImplementationUnset(Rule):
+    code = "ISCSI113"
+    name = "implementation-unset"
+    severity = "warning"
+    reads = ("iscsi", "cluster")
+    fix = "unsafe"
+
+    def check(self, ctx):
+        site = ctx.site
+        stack = C.site_stack(site)
+        default = C.IMPL_OF_STACK.get(stack) if stack else None
+        for c in site.all_clusters():
+            target_impl = {}
+            for p in c.primitives():
+                if C.agent(c, p) == C.TARGET_AGENT and C.param(p, "iqn"):
+                    target_impl.setdefault(C.param(p, "iqn").lower(), C.param(p, "implementation"))
+            for p in c.primitives():
+                a = C.agent(c, p)
+                if a not in (C.TARGET_AGENT, C.LU_AGENT) or C.param(p, "implementation"):
+                    continue
+                impl = default
+                if a == C.LU_AGENT:
+                    impl = target_impl.get((C.param(p, "target_iqn") or "").lower()) or default
+                kind = "iSCSITarget" if a == C.TARGET_AGENT else "iSCSILogicalUnit"
+                yield self.finding(
+                    f"{kind} {p.id} sets no implementation: the agent uses whatever target tools each node has "
+                    "installed (ietadm, tgtadm, lio_node, targetcli in that order), so nodes can differ",
+                    p.agent_span or p.span,
+                    identity=f"iscsi cluster {p.id} / implementation",
+                    fix=_fix(c, p, impl))
+
+
+def _fix(c, p, impl):
+    pairs = [pair for s in p.params for pair in s.pairs]
+    if not pairs:
+        return None
+    first = pairs[0]
+    value = impl or PLACEHOLDER
+    data = first.span.file.data
+    if c.source_kind == "cib":
+        line_start = data.rfind(b"\n", 0, first.span.start) + 1
+        lead = data[line_start:first.span.start].decode()
+        sep = " " if lead.strip() else "\n" + lead  # the first nvpair's own line: keep its indentation
+        text = f'<nvpair id="{p.id}-instance_attributes-implementation" name="implementation" value="{value}"/>'
+        edit = Edit.insert(first.span.file, first.span.start, text + sep)
+    else:
+        edit = Edit.insert(first.span.file, first.span.start, f"implementation={value} ")
+    return Fix([edit], f"set implementation={value}", safe=False, needs_choice=impl is None)
