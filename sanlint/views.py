@@ -241,12 +241,15 @@ def is_drbd_device(path: str | None, site: "Site | None" = None) -> bool:
 
 @cached
 def drbd_backing_disks(site: "Site") -> dict[str, set[str]]:
-    """host name -> the backing disks of its DRBD resources."""
+    """host name -> the backing disks its DRBD resources use on that host
+    (resource-level volumes plus the host's own `on` section; a lone file
+    with no host name counts every `on` section)."""
     out: dict[str, set[str]] = {}
     for name, h in site.hosts.items():
         disks = out.setdefault(name, set())
         for r in h.drbd_resources:
-            vols = list(r.volumes) + [v for dh in r.hosts for v in dh.volumes]
+            own = [dh for dh in r.hosts if not name or any(same_host(n, name) for n in dh.names)]
+            vols = list(r.volumes) + [v for dh in own for v in dh.volumes]
             for v in vols:
                 if v.disk and v.disk != "none":
                     disks.add(v.disk)
@@ -264,10 +267,13 @@ def vgs_on_drbd(site: "Site") -> dict[str, str]:
         for vg in h.volume_groups:
             if any(is_drbd_device(pv.device, site) for pv in vg.pvs):
                 out.setdefault(vg.name, f"{vg.span.path}: PV on {', '.join(pv.device or '?' for pv in vg.pvs)}")
+    with_backup = {vg.name for h in site.hosts.values() for vg in h.volume_groups}
     for c in site.all_clusters():
         for p in c.primitives():
             vg = cluster_vg(p)
-            if vg and vg not in out and managed_drbd(site):
+            # no metadata backup tells where this VG lives: in a cluster that
+            # manages DRBD, a VG the cluster activates is taken to sit on it
+            if vg and vg not in out and vg not in with_backup and managed_drbd(site):
                 out[vg] = f"cluster resource {p.id} ({p.agent}) activates it"
     return out
 
