@@ -1,0 +1,122 @@
+"""syncer section: DRBD 8.3 syntax that 8.4 reorganised and DRBD 9 refuses.
+
+## What it checks
+
+A `syncer { }` section in a resource or in `common`.  DRBD 8.4 dissolved
+it: `rate` became `disk { resync-rate }`, `after` became `disk {
+resync-after }`, `al-extents` and the `c-*` resync-controller options went
+to `disk { }`, `verify-alg`/`csums-alg`/`use-rle` to `net { }`, and
+`cpu-mask`/`on-no-data-accessible` to the new `options { }` section.
+
+## Why it matters
+
+drbdadm 9.22 refuses `syncer { rate ...; }` outright ("'a syncer option
+keyword' expected, but got 'rate'"), so an upgrade to DRBD 9 stops every
+resource in the file; 8.4 only reads it through a compatibility shim.
+The meaning also changed: 8.3's `rate` was a fixed resync rate, while
+from 8.4 on the dynamic controller (`c-plan-ahead`, default 20) treats
+`resync-rate` as a mere starting value.
+
+## Example
+
+```drbd path=etc/drbd.d/r0.res
+resource r0 {
+  syncer { rate 40M; }
+  on alpha { device /dev/drbd0; disk /dev/sdb; meta-disk internal; address 10.0.0.1:7789; }
+  on bravo { device /dev/drbd0; disk /dev/sdb; meta-disk internal; address 10.0.0.2:7789; }
+}
+```
+
+## Use instead
+
+```drbd path=etc/drbd.d/r0.res
+resource r0 {
+  disk { resync-rate 40M; c-plan-ahead 0; }
+  on alpha { device /dev/drbd0; disk /dev/sdb; meta-disk internal; address 10.0.0.1:7789; }
+  on bravo { device /dev/drbd0; disk /dev/sdb; meta-disk internal; address 10.0.0.2:7789; }
+}
+```
+
+## Fix safety
+
+Safe: the fix moves every syncer option, value unchanged, to its 8.4
+place (into an existing `disk`/`net`/`options` section at the same level,
+or a new one), renames `rate` to `resync-rate` and `after` to
+`resync-after`, drops the options 8.4 ignores (`delay-probe-*`,
+`throttle-threshold`, `hold-off-threshold`) and deletes the syncer
+section.  Under DRBD 8.3 (configured or inferred) it also writes
+`c-plan-ahead 0;` next to the rate, so the fixed rate stays a fixed rate
+once the nodes run 8.4 or 9.  No fix when the section holds an option
+sanlint does not know.
+
+## Source
+
+LINBIT users guide 8.4 `recent-changes.adoc` (the syncer section is gone;
+changed defaults); drbd-utils `user/v9/drbdadm_parser.c`
+`parse_options_syncer()` and `check_deprecated_alias()`; drbdsetup-options
+`resync-rate`, `c-plan-ahead`; research §1.6, §2.2 and §2.3.
+"""
+
+from __future__ import annotations
+
+from sanlint.rule import Context, Fix, Rule
+from sanlint_rules.drbd._common import Once, commons, delete_statement, put_options, version
+
+DESTINATION = {
+    "rate": ("disk", "resync-rate"), "after": ("disk", "resync-after"), "al-extents": ("disk", "al-extents"),
+    "c-plan-ahead": ("disk", "c-plan-ahead"), "c-delay-target": ("disk", "c-delay-target"),
+    "c-fill-target": ("disk", "c-fill-target"), "c-max-rate": ("disk", "c-max-rate"),
+    "c-min-rate": ("disk", "c-min-rate"), "verify-alg": ("net", "verify-alg"), "csums-alg": ("net", "csums-alg"),
+    "use-rle": ("net", "use-rle"), "cpu-mask": ("options", "cpu-mask"),
+    "on-no-data-accessible": ("options", "on-no-data-accessible"),
+}
+DROPPED = {"delay-probe-volume", "delay-probe-interval", "throttle-threshold", "hold-off-threshold"}
+
+
+def _moved(o, new_name: str) -> str:
+    f = o.span.file
+    text = " ".join(f.data[o.span.start:o.span.end].decode("utf-8", "surrogateescape").split())
+    return new_name + text[len(o.name):] if text.startswith(o.name) else text
+
+
+class SyncerSection(Rule):
+    code = "DRBD120"
+    name = "syncer-section"
+    severity = "warning"
+    reads = ("drbd",)
+    fix = "safe"
+
+    def check(self, ctx: Context):
+        ver = version(ctx.site)
+        once = Once()
+        for host in ctx.site.hosts.values():
+            conts = [(r, f"drbd resource {r.name}", f"resource {r.name}") for r in host.drbd_resources]
+            conts += [(c, "drbd common", "common") for c in commons(host)]
+            for cont, ident, label in conts:
+                for sec in cont.sections_of("syncer"):
+                    if not once.first(sec.span):
+                        continue
+                    yield self.finding(
+                        f"{label} has a syncer section (DRBD 8.3 syntax): 8.4 moved its options to disk/net/options "
+                        f"and drbdadm 9 refuses `syncer {{ rate }}`"
+                        + (f"; `rate {sec.get('rate').value}` becomes `resync-rate`" if sec.get("rate") else ""),
+                        sec.span, identity=f"{ident} / syncer", fix=self._fix(host, cont, sec, ver))
+
+    def _fix(self, host, cont, sec, ver: str) -> Fix | None:
+        targets: dict[str, list[str]] = {"disk": [], "net": [], "options": []}
+        for o in sec.options:
+            if o.name in DROPPED:
+                continue
+            if o.name not in DESTINATION:
+                return None
+            kind, new = DESTINATION[o.name]
+            targets[kind].append(_moved(o, new))
+            if o.name == "rate" and ver == "8.3" and sec.get("c-plan-ahead") is None:
+                existing = [s.get("c-plan-ahead") for s in cont.sections_of("disk")]
+                if not any(existing):
+                    targets["disk"].append("c-plan-ahead 0;")
+        edits = [delete_statement(sec.span)]
+        for kind in ("disk", "net", "options"):
+            if targets[kind]:
+                edits.append(put_options(cont, kind, targets[kind], exclude=[sec]))
+        return Fix(edits, "move the syncer options to their DRBD 8.4 sections")
