@@ -30,9 +30,9 @@ the model keeps the values and the DRBD rules report them.
   `options { }`, or `skip` anywhere but at the top level;
 * else "8.4" for what 8.4 introduced: `volume`, resource-level
   `options { }`, `alternate-link-address`;
-* else "8.3" for the 8.3 idioms that 8.4 only tolerates: a `syncer { }`
-  section, or a resource/common-level `protocol` with no `protocol` in any
-  `net { }` section;
+* else "8.3" for the 8.3 idiom that 8.4 only tolerates: a `syncer { }`
+  section (a resource-level `protocol` is not a hint: it is still the
+  usual placement in 8.4 configurations, and 9 accepts it);
 * else None (plain 8.4-compatible syntax, which 9 reads as well).
 """
 
@@ -213,8 +213,6 @@ class _Builder:
             return "8.4", self.span(h.eight_four)
         if h.syncer is not None:
             return "8.3", self.span(h.syncer)
-        if h.resource_protocol is not None and not h.net_protocol:
-            return "8.3", h.resource_protocol.span
         return None, None
 
     # -- settings and sections -------------------------------------------------------
