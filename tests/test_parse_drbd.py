@@ -191,7 +191,7 @@ def test_skip_everywhere_9() -> None:
     ("resource r { volume 0 { disk /dev/sdb; } }", "8.4"),
     ("resource r { options { cpu-mask 1; } syncer { rate 1M; } }", "8.4"),
     ("resource r { syncer { rate 1M; } }", "8.3"),
-    ("resource r { protocol C; }", None)  # still usual in 8.4,
+    ("resource r { protocol C; }", None),  # still the usual placement in 8.4
     ("resource r { protocol C; net { protocol C; } }", None),
     ("skip { x } resource r { disk /dev/sdb; }", None),
     ("resource r { skip { x } }", "9"),
