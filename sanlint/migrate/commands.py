@@ -1,0 +1,265 @@
+"""`sanlint migrate` and `sanlint convert` (picked up by sanlint.cli)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import sys
+
+import click
+
+from sanlint.rule import SEVERITY_RANK
+
+FAIL_ON = ["error", "warning", "info", "never"]
+
+
+def _fails(severities, fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    return any(SEVERITY_RANK.get(s, 2) >= SEVERITY_RANK[fail_on] for s in severities)
+
+
+def _choices(values: tuple[str, ...]) -> dict[str, str]:
+    out = {}
+    for v in values:
+        k, sep, val = v.partition("=")
+        if not sep or not k:
+            raise click.BadParameter(f"{v!r}: expected NAME=VALUE", param_hint="--set")
+        out[k] = val
+    return out
+
+
+def _list_migrators() -> str:
+    from sanlint.migrate.base import registry
+
+    lines = []
+    for name, cls in registry().items():
+        lines.append(f"{name:<14} {cls.description}")
+        for opt, (default, allowed, help_) in cls.options.items():
+            lines.append(f"{'':<14}   --set {opt}={'|'.join(allowed) or 'VALUE'} (default {default}): {help_}")
+    return "\n".join(lines) + "\n"
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("name", required=False)
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--diff", "mode", flag_value="diff", default=True, help="Show the migration as a unified diff; write nothing (default).")
+@click.option("--write", "mode", flag_value="write", help="Edit the files in place (atomically, backups NAME.sanlint-bak).")
+@click.option("--output", "output", type=click.Path(), metavar="DIR",
+              help="Write the whole input, changed or not, under DIR in the same layout (DIR must not exist or be empty).")
+@click.option("--host", "hosts", multiple=True, metavar="NAME=PATH", help="Name a host root explicitly (repeatable).")
+@click.option("--config", type=click.Path(), help="Settings file (.sanlint.toml or pyproject.toml).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--set", "choices", multiple=True, metavar="NAME=VALUE", help="A migrator's choice (see --list).")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="warning", show_default=True,
+              help="Lowest item severity that makes the exit status 1.")
+@click.option("--no-backup", is_flag=True, help="With --write: do not keep NAME.sanlint-bak copies.")
+@click.option("--list", "list_", is_flag=True, help="List the migrators and their choices.")
+def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_backup, list_):
+    """Migrate PATHs (files, host roots, sites) with migrator NAME.
+
+    Prints every change with its reason, the items the admin must handle
+    (path:line:col), the host-side steps, the findings left on the result
+    by the rules the migration is about, and (--diff) the unified diff.
+
+    Exit status: 0 = migrated (or nothing to do) with no item at or above
+    --fail-on; 1 = items or remaining findings at or above --fail-on;
+    2 = usage error, unreadable input, or the migration was refused
+    (it would leave a file that does not parse): nothing written.
+    """
+    from sanlint.cli import _build, _host_option, _settings
+    from sanlint.migrate import engine
+    from sanlint.migrate.base import registry
+
+    if list_ or not name:
+        click.echo(_list_migrators(), nl=False)
+        sys.exit(0 if list_ else 2)
+    migrators = registry()
+    if name not in migrators:
+        click.echo(f"sanlint: unknown migrator {name!r}; available: {', '.join(migrators) or 'none'}", err=True)
+        sys.exit(2)
+    if output:
+        mode = "output"
+    if not paths and not hosts:
+        click.echo("sanlint: migrate needs a PATH (or --host NAME=PATH)", err=True)
+        sys.exit(2)
+    try:
+        migrator = migrators[name](_choices(choices))
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    settings = _settings(config, (), (), None)
+    host_list = _host_option(hosts)
+    site, problems = _build(paths, hosts, settings)
+    plan = migrator.plan(site)
+    plan.items.extend(engine.input_problems(migrator, problems))
+    plan.items.sort(key=lambda i: i.sort_key)
+    site_root = paths[0] if len(paths) == 1 and os.path.isdir(paths[0]) and not hosts else None
+    out = engine.realise(plan, site, site_root)
+    report = {"mode": mode, "written": [], "warnings": [], "remaining": None, "refused": list(out.refused)}
+    if out.refused:
+        _print(fmt, migrator, out, report)
+        sys.exit(2)
+    check_args = (paths, hosts, out.new)
+    try:
+        if mode == "write" and (out.new or out.created):
+            report["written"] = sorted(out.display[r] for r in list(out.new) + list(out.created))
+            engine.write_in_place(out, backup=not no_backup)
+            check_args = (paths, hosts, None)
+        elif mode == "output":
+            roots = engine.output_roots(list(paths), host_list)
+            report["warnings"] = engine.write_output_dir(out, output, roots)
+            report["written"] = [output]
+            check_args = _output_args(output, roots, list(paths))
+    except engine.MigrationRefused as e:
+        report["refused"].append(str(e))
+        _print(fmt, migrator, out, report)
+        sys.exit(2)
+    except Exception as e:  # WriteError, OSError
+        report["refused"].append(f"could not write: {e}")
+        _print(fmt, migrator, out, report)
+        sys.exit(2)
+    report["remaining"] = _post_check(migrator, settings, *check_args)
+    _print(fmt, migrator, out, report)
+    severities = [i.severity for i in plan.items] + [f.severity for f in report["remaining"] or []]
+    sys.exit(1 if _fails(severities, fail_on) else 0)
+
+
+def _output_args(output: str, roots, paths: list[str]):
+    out_paths, out_hosts = [], []
+    for r in roots:
+        dest = os.path.join(output, r.dest) if r.dest else output
+        if r.source in paths:
+            out_paths.append(dest)
+        else:  # a --host NAME=PATH root
+            out_hosts.append(f"{r.dest.split('/')[0]}={dest}")
+    return tuple(out_paths), tuple(out_hosts), None
+
+
+def _post_check(migrator, settings, paths, hosts, overrides):
+    """The rules the migration is about, on the migrated result."""
+    if not migrator.rules:
+        return []
+    from sanlint.cli import _build
+    from sanlint.runner import run
+
+    s = copy.deepcopy(settings)
+    for k, v in migrator.settings.items():
+        setattr(s, k.replace("-", "_"), v)
+    site, problems = _build(paths, hosts, s, overrides)
+    try:
+        return run(site, problems, s, only=set(migrator.rules)).findings
+    except Exception as e:  # noqa: BLE001 - the rule packs are optional here
+        click.echo(f"sanlint: could not check the result: {type(e).__name__}: {e}", err=True)
+        return []
+
+
+def _print(fmt: str, migrator, out, report) -> None:
+    plan = out.plan
+    if fmt == "json":
+        from sanlint import __version__
+
+        doc = {
+            "sanlint": __version__, "migrator": migrator.name, "mode": report["mode"],
+            "changes": [{"reason": c.reason, "path": c.span.path if c.span else None,
+                         "line": c.span.line if c.span else None, "column": c.span.column if c.span else None,
+                         "edits": len(c.edits), "new_files": [n.path for n in c.new_files]} for c in plan.changes],
+            "items": [i.to_json() for i in plan.items],
+            "steps": [s.to_json() for s in plan.steps],
+            "files": [{"path": out.display[r], "diff": _diff1(out, r)} for r in sorted(out.new, key=out.display.get)],
+            "created": sorted(out.display[d] for d in out.created),
+            "remaining": [{"code": f.code, "severity": f.severity, "message": f.message, "path": f.path,
+                           "line": f.line, "column": f.column, "host": f.host} for f in report["remaining"] or []],
+            "written": report["written"], "warnings": report["warnings"], "refused": report["refused"],
+        }
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    w = []
+    nfiles = len(out.new) + len(out.created)
+    w.append(f"sanlint migrate {migrator.name}: {len(plan.changes)} change(s) in {nfiles} file(s), "
+             f"{len(plan.items)} item(s) for the admin\n")
+    if plan.changes:
+        w.append("\nChanges:\n")
+        for c in plan.changes:
+            w.append(f"  {c.location}: {c.reason}\n")
+            for n in c.new_files:
+                w.append(f"    new file {n.path}" + (f" on {n.host}" if n.host else "") + "\n")
+    else:
+        w.append("\nNothing to change: already migrated.\n")
+    if plan.items:
+        w.append("\nItems for the admin:\n")
+        for i in plan.items:
+            w.append(f"{i.location}: {i.severity}: {i.message}\n")
+            if i.choice:
+                w.append(f"    choice: {i.choice}\n")
+    if plan.steps and (plan.changes or plan.items):
+        w.append("\nOperator steps (on the hosts):\n")
+        for n, s in enumerate(plan.steps, 1):
+            w.append(f"  {n}. {s.title}" + (f" [{', '.join(s.hosts)}]" if s.hosts else "") + "\n")
+            for cmd in s.commands:
+                w.append(f"       $ {cmd}\n")
+            for cav in s.caveats:
+                w.append(f"       ! {cav}\n")
+    if report["remaining"] is not None and migrator.rules:
+        w.append(f"\nFindings of {', '.join(migrator.rules)} left on the result: ")
+        rem = report["remaining"]
+        w.append("none\n" if not rem else "\n")
+        for f in rem:
+            w.append(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}\n")
+    for r in report["refused"]:
+        w.append(f"\nsanlint: migration refused, nothing written: {r}\n")
+    for warn in report["warnings"]:
+        w.append(f"sanlint: {warn}\n")
+    if not report["refused"]:
+        if report["mode"] == "diff":
+            d = out.diff()
+            if d:
+                w.append("\n" + d)
+            w.append("\n(--diff: nothing written; --write edits in place, --output DIR writes a migrated copy)\n"
+                     if d else "")
+        elif report["written"]:
+            what = ", ".join(report["written"])
+            w.append(f"\nwritten: {what}\n")
+    click.echo("".join(w), nl=False)
+
+
+def _diff1(out, real: str) -> str:
+    from sanlint.fixes import unified_diff
+
+    return unified_diff(out.old[real], out.new[real], out.display[real])
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("name")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(), help="Write the translation here instead of standard output.")
+def convert(name, file, output):
+    """Translate one FILE with converter NAME (e.g. crm2cib, cib2crm)."""
+    from pathlib import Path
+
+    from sanlint.discovery import classify
+    from sanlint.migrate.base import converters
+    from sanlint.source import SourceFile
+
+    conv = converters()
+    if name not in conv:
+        click.echo(f"sanlint: unknown converter {name!r}; available: {', '.join(conv) or 'none yet'}", err=True)
+        sys.exit(2)
+    c = conv[name]()
+    path = Path(file)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        click.echo(f"sanlint: {file}: {e.strerror}", err=True)
+        sys.exit(2)
+    src = SourceFile(display=file, data=data, path=path.resolve(), format=classify(path) or c.source_format)
+    text, items = c.convert(src)
+    for i in sorted(items, key=lambda i: i.sort_key):
+        click.echo(f"{i.location}: {i.severity}: {i.message}", err=True)
+    if output:
+        from sanlint.fixes import write_atomically
+
+        write_atomically({os.path.abspath(output): text.encode("utf-8", "surrogateescape")}, backup=False)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(1 if _fails([i.severity for i in items], "warning") else 0)
