@@ -33,6 +33,13 @@ def _host_option(values: tuple[str, ...]) -> list[tuple[str, str]]:
 @click.version_option(__version__, prog_name="sanlint")
 def main() -> None:
     """Lint and migrate DRBD + LVM + iSCSI + Pacemaker/corosync SAN clusters."""
+    # Configuration files may hold bytes that are not UTF-8 (kept as lone
+    # surrogates so spans stay exact); print them escaped instead of failing.
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError, OSError):
+            pass
 
 
 def _settings(config: str | None, select: tuple[str, ...], ignore: tuple[str, ...], fail_on: str | None):
