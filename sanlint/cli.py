@@ -121,9 +121,12 @@ def check(paths, hosts, config, fmt, fail_on, select, ignore, fix, unsafe_fixes,
         if result is None:
             return
     if write_baseline:
-        from sanlint.baseline import write as write_bl
+        from sanlint.baseline import BaselineError, write as write_bl
 
-        n = write_bl(write_baseline, result.findings)
+        try:
+            n = write_bl(write_baseline, result.findings)
+        except BaselineError as e:
+            raise click.UsageError(str(e)) from None
         click.echo(f"sanlint: recorded {n} finding(s) in {write_baseline}", err=True)
         sys.exit(0)
     if baseline:

@@ -7,6 +7,9 @@ import importlib
 FORMATS = {
     "text": "sanlint.output.text",
     "json": "sanlint.output.json_out",
+    "sarif": "sanlint.output.sarif",
+    "junit": "sanlint.output.junit",
+    "github": "sanlint.output.github",
 }
 
 

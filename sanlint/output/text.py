@@ -14,11 +14,17 @@ def _redact_line(line: str) -> str:
     """Hide secret values in a quoted source line (shared-secret, passwords)."""
     import re
 
+    if line.lstrip().startswith("<"):  # CIB XML: <nvpair name="passwd" value="..."/>
+        m = re.search(r"""\bname\s*=\s*(["'])([^"']*)\1""", line)
+        if m and is_secret(m.group(2)):
+            return re.sub(r"""(\bvalue\s*=\s*)(["'])[^"']*\2""", lambda v: f"{v.group(1)}{v.group(2)}{REDACTED}{v.group(2)}",
+                          line)
+        return line
     words = line.split()
     if len(words) >= 2 and is_secret(words[0].rstrip(":=")):
         head = line[: line.index(words[0]) + len(words[0])]
         return head + " " + REDACTED + (";" if line.rstrip().endswith(";") else "")
-    m = re.search(r"(\b[\w-]*(password|passwd|secret)[\w-]*\s*[=:]?\s*)(\"[^\"]*\"|'[^']*'|\S+)", line, re.I)
+    m = re.search(r"(\b[\w-]*(password|passwd|secret)[\w-]*[\"']?\s*[=:]?\s*)(\"[^\"]*\"|'[^']*'|\S+)", line, re.I)
     if m:
         return line[: m.start(3)] + REDACTED + line[m.end(3):]
     if len(words) >= 3 and words[0].lower() in ("incominguser", "outgoinguser"):
@@ -33,6 +39,7 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
         for note in result.site.notes:
             out.append(c(DIM, f"note: {note}"))
     last_path = None
+    scrub = None
     for f in result.findings:
         if last_path is not None and f.path != last_path:
             out.append("")
@@ -45,7 +52,11 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
         if show_source and f.span is not None and f.span.end >= f.span.start:
             text = f.span.file.line_text(f.line)
             if text.strip():
-                text = _redact_line(text)
+                if scrub is None:
+                    from sanlint.output.secrets import Scrubber
+
+                    scrub = Scrubber.for_site(result.site)
+                text = scrub.line(text)
                 gutter = f"{f.line:>5} | "
                 out.append(c(DIM, gutter) + text.replace("\t", " "))
                 caret_col = min(max(f.column - 1, 0), len(text))

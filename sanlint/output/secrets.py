@@ -1,0 +1,75 @@
+"""Keep the site's secrets out of every report.
+
+Rules never put a secret into a message, and `to_json` redacts the model;
+the reports still quote source lines and build labels from the model, so
+they pass everything that came from the site through a `Scrubber`: it knows
+every secret value of the site (settings and nvpairs whose name is a secret
+name, CHAP passwords) and replaces each occurrence by `REDACTED`, after the
+line-level redaction of the text output (`shared-secret "..."`, `passwd=`,
+`IncomingUser USER PASS`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+from sanlint.model.base import REDACTED, is_secret, walk
+
+
+def site_secrets(site) -> set[str]:
+    """Every secret value found in the site model."""
+    out: set[str] = set()
+    roots: list[Any] = list(site.clusters)
+    for h in site.hosts.values():
+        roots.extend([h.drbd, h.lvm, h.iscsi, h.corosync, h.clusters, h.firewalls])
+    for obj in walk(roots):
+        name = getattr(obj, "name", None)
+        value = getattr(obj, "value", None)
+        if isinstance(name, str) and isinstance(value, str) and is_secret(name):
+            out.add(value)
+        if is_dataclass(obj):
+            for f in fields(obj):
+                v = getattr(obj, f.name, None)
+                if isinstance(v, str) and f.name not in ("name", "value") and is_secret(f.name):
+                    out.add(v)
+                elif isinstance(v, dict):
+                    for k, dv in v.items():
+                        if isinstance(k, str) and isinstance(dv, str) and is_secret(k):
+                            out.add(dv)
+    # the value as written may carry quotes the parser removed, or the reverse
+    return {s.strip().strip("\"'") for s in out if s and s.strip().strip("\"'") and s != REDACTED}
+
+
+class Scrubber:
+    """Replace the site's secret values in any text taken from the site."""
+
+    def __init__(self, secrets: set[str] | None = None) -> None:
+        self.secrets = sorted(secrets or (), key=len, reverse=True)
+        parts = []
+        for s in self.secrets:
+            esc = re.escape(s)
+            # short values only as whole tokens, so "on" never eats "iscsi-on"
+            parts.append(esc if len(s) >= 6 else rf"(?<![\w.-]){esc}(?![\w.-])")
+        self._re = re.compile("|".join(parts)) if parts else None
+
+    @classmethod
+    def for_site(cls, site) -> "Scrubber":
+        return cls(site_secrets(site))
+
+    def __call__(self, text: str | None) -> str:
+        if not text:
+            return text or ""
+        if self._re is None:
+            return text
+        return self._re.sub(REDACTED, text)
+
+    def line(self, text: str) -> str:
+        """A quoted source line: the text output's redaction, then the values."""
+        from sanlint.output.text import _redact_line
+
+        return self(_redact_line(text))
+
+    def contains_secret(self, text: str | None) -> bool:
+        return bool(text) and self._re is not None and self._re.search(text) is not None
