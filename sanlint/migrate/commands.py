@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
+import tempfile
 import os
 import sys
 
@@ -101,7 +103,14 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
         _print(fmt, migrator, out, report)
         sys.exit(2)
     check_args = (paths, hosts, out.new)
+    scratch = None
     try:
+        if mode == "diff" and out.created:
+            # new files exist nowhere yet: check a scratch copy of the migrated input
+            scratch = tempfile.mkdtemp(prefix="sanlint-migrate-check-")
+            roots = engine.output_roots(list(paths), host_list)
+            engine.write_output_dir(out, os.path.join(scratch, "out"), roots)
+            check_args = _output_args(os.path.join(scratch, "out"), roots, list(paths))
         if mode == "write" and (out.new or out.created):
             report["written"] = sorted(out.display[r] for r in list(out.new) + list(out.created))
             engine.write_in_place(out, backup=not no_backup)
@@ -120,6 +129,12 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
         _print(fmt, migrator, out, report)
         sys.exit(2)
     report["remaining"] = _post_check(migrator, settings, *check_args)
+    if scratch is not None:
+        prefix = os.path.join(scratch, "out")
+        for f in report["remaining"]:
+            if f.path and f.path.startswith(prefix):  # show the finding where the admin's file is
+                f.path = (paths[0] if len(paths) == 1 else "") + f.path[len(prefix):]
+        shutil.rmtree(scratch, ignore_errors=True)
     _print(fmt, migrator, out, report)
     severities = [i.severity for i in plan.items] + [f.severity for f in report["remaining"] or []]
     sys.exit(1 if _fails(severities, fail_on) else 0)
@@ -155,6 +170,15 @@ def _post_check(migrator, settings, paths, hosts, overrides):
 
 
 def _print(fmt: str, migrator, out, report) -> None:
+    from sanlint.output.secrets import Scrubber, site_secrets
+
+    plan = out.plan
+    scrub = Scrubber(site_secrets(out.site) | set(getattr(plan, "secrets", ()) or ())) if out.site is not None \
+        else Scrubber(set(getattr(plan, "secrets", ()) or ()))
+    _print_raw(fmt, migrator, out, report, lambda text, **kw: click.echo(scrub(text), **kw))
+
+
+def _print_raw(fmt: str, migrator, out, report, echo) -> None:
     plan = out.plan
     if fmt == "json":
         from sanlint import __version__
@@ -172,7 +196,7 @@ def _print(fmt: str, migrator, out, report) -> None:
                            "line": f.line, "column": f.column, "host": f.host} for f in report["remaining"] or []],
             "written": report["written"], "warnings": report["warnings"], "refused": report["refused"],
         }
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
     w = []
     nfiles = len(out.new) + len(out.created)
@@ -220,7 +244,7 @@ def _print(fmt: str, migrator, out, report) -> None:
         elif report["written"]:
             what = ", ".join(report["written"])
             w.append(f"\nwritten: {what}\n")
-    click.echo("".join(w), nl=False)
+    echo("".join(w), nl=False)
 
 
 def _diff1(out, real: str) -> str:

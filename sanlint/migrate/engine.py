@@ -37,6 +37,7 @@ class Outcome:
     new: dict[str, bytes] = field(default_factory=dict)  # real path -> migrated bytes (changed files only)
     display: dict[str, str] = field(default_factory=dict)  # real path -> display path
     sources: dict[str, SourceFile] = field(default_factory=dict)
+    site: object = None  # the input site (for redacting its secrets in reports)
     created: dict[str, bytes] = field(default_factory=dict)  # absolute destination -> bytes (new files)
     refused: list[str] = field(default_factory=list)
 
@@ -53,7 +54,7 @@ def real_of(src: SourceFile) -> str:
 
 def realise(plan: MigrationPlan, site, site_root: str | None = None) -> Outcome:
     """Apply the plan's edits in memory and verify the results parse."""
-    out = Outcome(plan)
+    out = Outcome(plan, site=site)
     per_file: dict[str, list[Edit]] = {}
     for e in plan.edits():
         real = real_of(e.file)
@@ -114,11 +115,12 @@ def verify(src: SourceFile) -> str | None:
 
 
 def new_file_destination(nf, site, site_root: str | None) -> str | None:
+    """Absolute, symlink-resolved destination (compared with real input paths)."""
     if nf.host is None:
-        return os.path.join(site_root, nf.path) if site_root else None
+        return os.path.realpath(os.path.join(site_root, nf.path)) if site_root else None
     host = site.hosts.get(nf.host) if hasattr(site.hosts, "get") else None
     root = getattr(host, "root", None)
-    return os.path.join(str(root), nf.path) if root is not None else None
+    return os.path.realpath(os.path.join(str(root), nf.path)) if root is not None else None
 
 
 def _display_root(site, host: str | None, site_root: str | None) -> str:
