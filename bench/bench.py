@@ -132,6 +132,10 @@ def main() -> None:
     n_drbd = 100 if args.quick else 500
     sl = sanlint_cmd()
     env = dict(os.environ)
+    # measure sanlint as installed: pip writes bytecode at install time, so a
+    # PYTHONDONTWRITEBYTECODE from the caller's shell must not make every run
+    # recompile sanlint from source
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     tmp = Path(tempfile.mkdtemp(prefix="sanlint-bench-"))
     env["SANLINT_CACHE_DIR"] = str(tmp / "cache")
     # warm the grammar cache once, as any installed sanlint has it after its first run
@@ -139,7 +143,7 @@ def main() -> None:
     print(f"sanlint benchmarks (best of {args.runs}; wall time; {os.cpu_count()} cores)")
 
     print("\nstart-up")
-    bare = best([sys.executable, "-c", "pass"], 10)
+    bare = best([sys.executable, "-c", "pass"], 10, env)
     seed = best(sl + ["check", str(REPO / "fixtures" / "sites" / "seed")], max(args.runs, 5), env)
     row("python3 -c pass", f"{bare * 1000:8.1f} ms")
     row("sanlint check fixtures/sites/seed", f"{seed * 1000:8.1f} ms  = {seed / bare:.1f}x bare python (target <= 8x)")

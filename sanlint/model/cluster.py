@@ -163,8 +163,14 @@ class Primitive(ClusterResource):
     @property
     def agent(self) -> str:
         """`ocf:heartbeat:IPaddr2`, `lsb:iscsitarget`, `stonith:fence_ipmilan`."""
-        parts = [p for p in (self.agent_class, self.provider, self.type) if p]
-        return ":".join(parts) if parts else f"@{self.template}"
+        key = (self.agent_class, self.provider, self.type, self.template)
+        cached = self.__dict__.get("_agent")
+        if cached is not None and cached[0] == key:  # rules ask for it many times per primitive
+            return cached[1]
+        parts = [p for p in key[:3] if p]
+        value = ":".join(parts) if parts else f"@{self.template}"
+        self.__dict__["_agent"] = (key, value)
+        return value
 
     def params_dict(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
@@ -340,7 +346,12 @@ class ClusterConfig(Located):
 
     def primitives(self) -> list[Primitive]:
         """Primitives proper (templates are `templates()`)."""
-        return [r for r in self.resources.values() if isinstance(r, Primitive) and r.element == "primitive"]
+        cached = self.__dict__.get("_primitives")
+        if cached is not None and cached[0] == len(self.resources):  # every rule asks; the model is built once
+            return list(cached[1])
+        found = [r for r in self.resources.values() if isinstance(r, Primitive) and r.element == "primitive"]
+        self.__dict__["_primitives"] = (len(self.resources), found)
+        return list(found)
 
     def templates(self) -> list[Primitive]:
         return [r for r in self.resources.values() if isinstance(r, Primitive) and r.element == "template"]
