@@ -78,6 +78,17 @@ class Fix:
         return "display-only" if self.needs_choice else ("safe" if self.safe else "unsafe")
 
 
+def locate(record: Any) -> None:
+    """Fill a finding's (or migration item's) path/line/column/host from its span."""
+    span = record.span
+    if span is not None:
+        record.path = span.path
+        record.line = span.line
+        record.column = span.column
+        if record.host is None:
+            record.host = span.host
+
+
 @dataclass
 class Finding:
     code: str
@@ -93,12 +104,7 @@ class Finding:
     rule_name: str = ""
 
     def __post_init__(self) -> None:
-        if self.span is not None:
-            self.path = self.span.path
-            self.line = self.span.line
-            self.column = self.span.column
-            if self.host is None:
-                self.host = self.span.host
+        locate(self)
 
     @property
     def sort_key(self) -> tuple:

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from sanlint.cli import main
-from sanlint.migrate import base, textedit
+from sanlint import textedit
+from sanlint.migrate import base
 from sanlint.migrate.base import MigrationPlan, Migrator, NewFile
 from sanlint.rule import Edit
 from sanlint.source import SourceFile

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from sanlint.rule import Edit
+from sanlint import textedit
 from sanlint.source import SourceFile, Span
 
 if TYPE_CHECKING:
@@ -178,34 +179,19 @@ def where(f: Found, res: "DrbdResource") -> str:
 
 # -- text edits -------------------------------------------------------------------
 
-def _line_start(data: bytes, offset: int) -> int:
-    return data.rfind(b"\n", 0, offset) + 1
-
-
-def _line_end(data: bytes, offset: int) -> int:
-    e = data.find(b"\n", offset)
-    return len(data) if e < 0 else e
-
-
 def indent_at(file: SourceFile, offset: int) -> str:
-    data = file.data
-    s = _line_start(data, offset)
-    i = s
-    while i < len(data) and data[i:i + 1] in (b" ", b"\t"):
-        i += 1
-    return data[s:i].decode("utf-8", "surrogateescape")
+    return textedit.indent_at(file.data, offset)
 
 
 def starts_line(file: SourceFile, offset: int) -> bool:
-    data = file.data
-    return not data[_line_start(data, offset):offset].strip()
+    return textedit.starts_line(file.data, offset)
 
 
 def _after(file: SourceFile, end: int) -> int:
     """Where to insert after a statement ending at `end`: past a trailing
     comment on the same line, if that is all that follows."""
     data = file.data
-    eol = _line_end(data, end)
+    eol = textedit.line_end(data, end)
     rest = data[end:eol].strip()
     if not rest or rest.startswith(b"#"):
         return eol
@@ -223,7 +209,7 @@ def indent_unit(file: SourceFile) -> str:
 
 def _ends_line(file: SourceFile, end: int) -> bool:
     data = file.data
-    rest = data[end:_line_end(data, end)].strip()
+    rest = data[end:textedit.line_end(data, end)].strip()
     return not rest or rest.startswith(b"#")
 
 

@@ -15,7 +15,7 @@ Writing a migrator
    `options` (`--set NAME=VALUE` choices: name -> (default, allowed values,
    help); read them from `self.choices`).  The registry (`base.registry()`)
    imports every non-underscore module of this package except the framework
-   modules (base, engine, commands, textedit) and collects the subclasses;
+   modules (base, engine, commands) and collects the subclasses;
    third-party packages register a module or class in the entry-point group
    `sanlint.migrators`.  One-file translations (crm2cib, cib2crm) subclass
    `base.Converter` instead (`convert(src) -> (text, items)`; entry-point
@@ -40,7 +40,7 @@ Writing a migrator
      info = good to know.  Printed as `path:line:col: severity: message`.
    * `plan.steps`: `OperatorStep(title, commands, caveats, hosts)`, the
      host-side actions (metadata conversion, upgrade order, ...).
-   `sanlint.migrate.textedit` has layout-preserving helpers for brace
+   `sanlint.textedit` (shared with the rule fixes) has layout-preserving helpers for brace
    formats (delete a statement with its line, insert into a `{ }` body with
    the neighbours' indentation, detect the file's indentation unit).
 3. Idempotence is the migrator's job: on an already migrated site `plan`

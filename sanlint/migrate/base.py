@@ -14,7 +14,7 @@ import pkgutil
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sanlint.rule import SEVERITY_RANK, Edit
+from sanlint.rule import SEVERITY_RANK, Edit, locate
 from sanlint.source import SourceFile, Span
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "sanlint.migrators"
 CONVERTER_GROUP = "sanlint.converters"
 # modules of this package that hold framework code, not migrators
-_FRAMEWORK_MODULES = {"base", "engine", "commands", "textedit"}
+_FRAMEWORK_MODULES = {"base", "engine", "commands"}
 
 
 @dataclass
@@ -83,12 +83,7 @@ class Item:
     def __post_init__(self) -> None:
         assert self.severity in SEVERITY_RANK, self.severity
         assert self.kind in ITEM_KINDS, self.kind
-        if self.span is not None:
-            self.path = self.span.path
-            self.line = self.span.line
-            self.column = self.span.column
-            if self.host is None:
-                self.host = self.span.host
+        locate(self)
 
     @property
     def location(self) -> str:

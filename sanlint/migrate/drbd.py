@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from sanlint.migrate.base import Change, MigrationPlan, Migrator, OperatorStep
-from sanlint.migrate.textedit import (body_end_insert, body_start_insert, delete_statement, indent_at, indent_unit,
+from sanlint.textedit import (body_end_insert, body_start_insert, delete_statement, indent_at, indent_unit,
                                       is_multiline, line_end, line_start, starts_line, statement_indent,
                                       statement_text, trailing_comment_end)
 from sanlint.model.base import Setting

@@ -15,3 +15,13 @@ FORMATS = {
 
 def render(fmt: str, result, summary: dict, **options) -> str:
     return importlib.import_module(FORMATS[fmt]).render(result, summary, **options)
+
+
+def rule_codes(result) -> list[str]:
+    """The codes a report covers: every rule that ran (in order), then any
+    code that only appears in the findings."""
+    codes = list(getattr(result, "rules_run", None) or [])
+    for f in result.findings:
+        if f.code not in codes:
+            codes.append(f.code)
+    return codes

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from sanlint.output import rule_codes
 from sanlint.output.secrets import Scrubber
 
 # characters XML 1.0 cannot carry at all
@@ -28,10 +29,7 @@ def render(result, summary: dict, **options) -> str:
 
     rules = load_rules()
     scrub = Scrubber.for_site(result.site)
-    codes = list(getattr(result, "rules_run", None) or [])
-    for f in result.findings:
-        if f.code not in codes:
-            codes.append(f.code)
+    codes = rule_codes(result)
     # pack -> code -> path -> findings (ordered as the rules ran)
     by_code: dict[str, dict[str, list]] = {c: {} for c in codes}
     for f in result.findings:

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from sanlint import __version__
 from sanlint.baseline import FINGERPRINT_KEY, fingerprint
+from sanlint.output import rule_codes
 from sanlint.output.secrets import Scrubber
 from sanlint.rule import doc_sections
 
@@ -99,10 +100,7 @@ def build(result, summary: dict | None = None) -> dict:
 
     rules = load_rules()
     scrub = Scrubber.for_site(result.site)
-    codes = list(getattr(result, "rules_run", None) or [])
-    for f in result.findings:
-        if f.code not in codes:
-            codes.append(f.code)
+    codes = rule_codes(result)
     descriptors, index = [], {}
     for code in codes:
         rule = rules.get(code)
