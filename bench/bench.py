@@ -34,9 +34,22 @@ REPO = Path(__file__).resolve().parent.parent
 
 # -- generators --------------------------------------------------------------
 
-def cib_xml(n: int) -> str:
+def cib_xml(n: int, one_line: bool = False) -> str:
     """n primitives: groups of 4 Dummy resources, each group ordered and
-    colocated after the previous one's first member."""
+    colocated after the previous one's first member.  Written the way
+    Pacemaker writes cib.xml (one element per line, indented), or as one
+    long line (`one_line`: the worst case for locating elements)."""
+    xml = _cib_one_line(n)
+    if one_line:
+        return xml
+    from lxml import etree
+
+    root = etree.fromstring(xml)
+    etree.indent(root, space="  ")
+    return etree.tostring(root, encoding="unicode") + "\n"
+
+
+def _cib_one_line(n: int) -> str:
     prims, groups, cons = [], [], []
     for g in range(n // 4):
         members = []
@@ -156,6 +169,10 @@ def main() -> None:
     if shutil.which("crm_verify"):
         t_cv = best(["crm_verify", "--xml-file", str(cib)], 1, ok=(0, 1, 78))
         row("crm_verify --xml-file", f"{t_cv:8.3f} s  -> sanlint takes {t_sl / t_cv:.2%} of it (target <= 20%)")
+    flat = tmp / "flat-cib.xml"
+    flat.write_text(cib_xml(n_cib, one_line=True))
+    t_flat = best(sl + ["check", "--format", "json", str(flat)], args.runs, env)
+    row("sanlint check, the same CIB as one long line (worst case)", f"{t_flat:8.3f} s")
     half = tmp / "half-cib.xml"
     half.write_text(cib_xml(n_cib // 2))
     t_half = best(sl + ["check", "--format", "json", str(half)], args.runs, env)

@@ -1,3 +1,3 @@
-from sanlint.cli import main
+from sanlint.cli import entry
 
-main()
+entry()

@@ -15,9 +15,18 @@ usual pure-ASCII configuration file).
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+
+def _line_starts(text, newline) -> list[int]:
+    """Offsets where each line starts (C-level: split, then running sums)."""
+    lengths = list(map(len, text.split(newline)))
+    # start of line i = sum of the lengths of the lines before it + one newline each
+    return list(map(operator.add, itertools.accumulate(lengths[:-1], initial=0), range(len(lengths))))
 
 
 @dataclass(eq=False)
@@ -46,13 +55,8 @@ class SourceFile:
     # -- positions ---------------------------------------------------------
     def _starts(self) -> list[int]:
         if self._line_starts is None:
-            starts = [0]
-            text = self.text
-            i = text.find("\n")
-            while i >= 0:
-                starts.append(i + 1)
-                i = text.find("\n", i + 1)
-            self._line_starts = starts
+            # character offsets of line starts; the byte offsets for ASCII text
+            self._line_starts = self._byte_line_starts() if self._ascii else _line_starts(self.text, "\n")
         return self._line_starts
 
     def line_col(self, char_offset: int) -> tuple[int, int]:
@@ -106,13 +110,7 @@ class SourceFile:
     def _byte_line_starts(self) -> list[int]:
         starts = self.__dict__.get("_bstarts")
         if starts is None:
-            starts = [0]
-            data = self.data
-            i = data.find(b"\n")
-            while i >= 0:
-                starts.append(i + 1)
-                i = data.find(b"\n", i + 1)
-            self.__dict__["_bstarts"] = starts
+            starts = self.__dict__["_bstarts"] = _line_starts(self.data, b"\n")
         return starts
 
     def line_of_byte(self, offset: int) -> int:

@@ -5,6 +5,7 @@ and on CIB XML alike."""
 from __future__ import annotations
 
 import json
+import functools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,7 @@ _UNITS_MS = {"": 1000, "s": 1000, "sec": 1000, "secs": 1000, "ms": 1, "msec": 1,
 _ISO = re.compile(r"^P(?:T)?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$", re.I)
 
 
+@functools.lru_cache(maxsize=4096)  # a site repeats the same few intervals and timeouts
 def duration_ms(v: str | None) -> int | None:
     """Pacemaker's `crm_get_msec`: `20`, `20s`, `2min`, `500ms`, `PT20S`."""
     if v is None:

@@ -163,14 +163,11 @@ class Primitive(ClusterResource):
     @property
     def agent(self) -> str:
         """`ocf:heartbeat:IPaddr2`, `lsb:iscsitarget`, `stonith:fence_ipmilan`."""
-        key = (self.agent_class, self.provider, self.type, self.template)
-        cached = self.__dict__.get("_agent")
-        if cached is not None and cached[0] == key:  # rules ask for it many times per primitive
-            return cached[1]
-        parts = [p for p in key[:3] if p]
-        value = ":".join(parts) if parts else f"@{self.template}"
-        self.__dict__["_agent"] = (key, value)
-        return value
+        cached = self.__dict__.get("_agent")  # rules ask many times; the model is not changed after parsing
+        if cached is None:
+            parts = [p for p in (self.agent_class, self.provider, self.type) if p]
+            cached = self.__dict__["_agent"] = ":".join(parts) if parts else f"@{self.template}"
+        return cached
 
     def params_dict(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {}
