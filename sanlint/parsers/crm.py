@@ -41,7 +41,7 @@ _NUMERIC_SCORE = re.compile(r"^[+-]?(inf(inity)?|INF(INITY)?|[0-9]+)$")
 
 
 def parse(src: SourceFile) -> ClusterConfig:
-    tree = parse_with("crm", src)
+    tree = parse_with("crm", src, positions=False)  # spans come from tokens (see _Builder.span)
     builder = _Builder(src)
     for item in tree.children:
         if isinstance(item, Tree):
@@ -57,6 +57,11 @@ def unquote(raw: str) -> str:
     text = _CONTINUATION.sub("", raw) if "\\" in raw else str(raw)
     if not any(c in text for c in "\"'\\"):
         return text
+    if "\\" not in text:  # one kind of balanced quotes, no escapes: the shell just drops the quotes
+        if "'" not in text and text.count('"') % 2 == 0:
+            return text.replace('"', "")
+        if '"' not in text and text.count("'") % 2 == 0:
+            return text.replace("'", "")
     try:
         return "".join(shlex.split(text))
     except ValueError:  # the grammar only lets closed quotes through
@@ -90,7 +95,16 @@ class _Builder:
     def span(self, node: Token | Tree) -> Span:
         if isinstance(node, Token):
             return self.src.span(node.start_pos, node.end_pos)
-        return self.src.span(node.meta.start_pos, node.meta.end_pos)
+        # the grammar is parsed without `meta` positions: a subtree runs from
+        # its first token to its last (what Lark's propagate_positions computes)
+        first, last = node, node
+        while isinstance(first, Tree) and first.children:
+            first = first.children[0]
+        while isinstance(last, Tree) and last.children:
+            last = last.children[-1]
+        if not isinstance(first, Token) or not isinstance(last, Token):
+            raise ValueError("span of an empty subtree")
+        return self.src.span(first.start_pos, last.end_pos)
 
     def fail(self, tok: Token, message: str, expected: Iterable[str] = ()) -> ParseError:
         return ParseError(message, tok.line, tok.column, found=repr(str(tok)), expected=list(expected),
