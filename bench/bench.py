@@ -94,6 +94,33 @@ def crm_text(n: int) -> str:
     return "\n".join(out) + "\n"
 
 
+def drbd84_site(root: Path, n: int) -> Path:
+    """The same site in 8.4-era syntax (what `migrate drbd-9` rewrites)."""
+    site = root / f"drbd84-site-{n}"
+    for h in ("alpha", "bravo"):
+        d = site / h / "etc" / "drbd.d"
+        d.mkdir(parents=True)
+        (site / h / "etc" / "drbd.conf").write_text('include "drbd.d/*.res";\n')
+        for i in range(n):
+            (d / f"r{i}.res").write_text(
+                f"resource r{i} {{\n  protocol C;\n  disk {{ on-io-error detach; fencing resource-only; }}\n"
+                f"  net {{ cram-hmac-alg sha1; shared-secret \"s{i}\"; }}\n"
+                f"  handlers {{ fence-peer \"/usr/lib/drbd/crm-fence-peer.sh\"; "
+                f"after-resync-target \"/usr/lib/drbd/crm-unfence-peer.sh\"; }}\n"
+                f"  syncer {{ rate 40M; al-extents 3389; }}\n"
+                f"  on alpha {{ device /dev/drbd{i}; disk /dev/vg0/r{i}; meta-disk internal; address 10.0.0.1:{7000 + i}; }}\n"
+                f"  on bravo {{ device /dev/drbd{i}; disk /dev/vg0/r{i}; meta-disk internal; address 10.0.0.2:{7000 + i}; }}\n"
+                f"}}\n")
+    return site
+
+
+def legacy_cib(n: int) -> str:
+    """A Pacemaker 1.1-era CIB: pacemaker-1.2 schema, order scores (what
+    `migrate pacemaker-2` rewrites)."""
+    xml = cib_xml(n).replace('validate-with="pacemaker-3.9"', 'validate-with="pacemaker-1.2"')
+    return xml.replace('kind="Mandatory"', 'score="INFINITY"')
+
+
 def drbd_site(root: Path, n: int) -> Path:
     site = root / f"drbd-site-{n}"
     for h, ip in (("alpha", "10.0.0.1"), ("bravo", "10.0.0.2")):
@@ -217,6 +244,16 @@ def main() -> None:
         t_adm = best(["drbdadm", "-c", str(one), "dump", "all"], args.runs,
                      dict(os.environ, DRBD_DRIVER_VERSION_OVERRIDE="9.2.0"))
         row("drbdadm dump all (one host's resources, for scale)", f"{t_adm:8.3f} s")
+    print("\nmigrations (plan, verify by re-parsing, report and diff; --diff writes nothing)")
+    for n in (n_drbd // 2, n_drbd):
+        legacy = drbd84_site(tmp, n)
+        t_m = best(sl + ["migrate", "drbd-9", "--format", "json", str(legacy)], args.runs, env)
+        row(f"migrate drbd-9, 2 hosts x {n} resources", f"{t_m:8.3f} s = {t_m / n * 1000 * 1000:7.1f} ms per 1,000")
+    for n in (n_cib // 2, n_cib):
+        old_cib = tmp / f"legacy-{n}.xml"
+        old_cib.write_text(legacy_cib(n))
+        t_m = best(sl + ["migrate", "pacemaker-2", "--format", "json", str(old_cib)], args.runs, env)
+        row(f"migrate pacemaker-2, CIB with {n} primitives", f"{t_m:8.3f} s = {t_m / n * 1000 * 1000:7.1f} ms per 1,000")
     shutil.rmtree(tmp, ignore_errors=True)
 
 
