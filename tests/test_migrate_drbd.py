@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from sanlint.cli import main
-from tests.conftest import FIXTURES, need
+from conftest import FIXTURES, need
 
 V83 = sorted((FIXTURES / "drbd" / "valid" / "v83").glob("*.*"))
 V84 = sorted((FIXTURES / "drbd" / "valid" / "v84").glob("*.res"))

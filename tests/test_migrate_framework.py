@@ -16,7 +16,7 @@ from sanlint.migrate import base
 from sanlint.migrate.base import MigrationPlan, Migrator, NewFile
 from sanlint.rule import Edit
 from sanlint.source import SourceFile
-from tests.conftest import FIXTURES
+from conftest import FIXTURES
 
 SEED = FIXTURES / "sites" / "seed"
 

@@ -42,7 +42,7 @@ from sanlint.parsers import lio as lio_parser
 from sanlint.parsers import tgt as tgt_parser
 from sanlint.site import build
 from sanlint.source import SourceFile
-from tests.conftest import FIXTURES, need
+from conftest import FIXTURES, need
 
 OWN = FIXTURES / "migrate" / "iscsi"
 SEED = FIXTURES / "sites" / "seed"

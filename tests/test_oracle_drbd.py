@@ -22,7 +22,7 @@ import pytest
 from sanlint.model.drbd import DrbdConfig, DrbdResource
 from sanlint.parsers.drbd import parse
 from sanlint.source import ParseError, SourceFile
-from tests.conftest import FIXTURES, need
+from conftest import FIXTURES, need
 
 DRBD = FIXTURES / "drbd"
 GENERATIONS = {"v9": "9.2.0", "v84": "8.4.11", "v83": "8.3.16"}

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 
 from sanlint.parsers import tgt
 from sanlint.source import SourceFile
-from tests.conftest import FIXTURES, need
-from tests.test_parse_iscsi import render_tgt, tgt_configs
+from conftest import FIXTURES, need
+from test_parse_iscsi import render_tgt, tgt_configs
 
 pytestmark = pytest.mark.oracle
 

@@ -16,7 +16,7 @@ from sanlint.model.drbd import (DrbdAddress, DrbdConfig, DrbdConnection, DrbdEnd
                                 DrbdPath, DrbdProxy, DrbdResource, DrbdSection, DrbdVolume)
 from sanlint.parsers.drbd import RESERVED, iter_located, parse
 from sanlint.source import ParseError, SourceFile, Span
-from tests.conftest import FIXTURES
+from conftest import FIXTURES
 
 DRBD = FIXTURES / "drbd"
 VALID = sorted(p for p in (DRBD / "valid").rglob("*") if p.is_file())

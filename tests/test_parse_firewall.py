@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sanlint.model.network import Firewall
 from sanlint.parsers import firewall as fwp
 from sanlint.source import ParseError, SourceFile
-from tests.conftest import FIXTURES, need
+from conftest import FIXTURES, need
 
 FW = FIXTURES / "firewall"
 PARSE = {".conf": fwp.parse_nftables, ".nft": fwp.parse_nftables, ".rules": fwp.parse_iptables,

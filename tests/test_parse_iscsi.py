@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sanlint.model.base import REDACTED, to_json
 from sanlint.parsers import ietd, lio, tgt
 from sanlint.source import ParseError, SourceFile
-from tests.conftest import FIXTURES, need_shared
+from conftest import FIXTURES, need_shared
 
 SEED_IQN = "iqn.2014-02.santnet.sante:target1"
 
