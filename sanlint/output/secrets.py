@@ -42,17 +42,37 @@ def site_secrets(site) -> set[str]:
     return {s.strip().strip("\"'") for s in out if s and s.strip().strip("\"'") and s != REDACTED}
 
 
+_WORD = re.compile(r"[\w.-]+")
+
+
 class Scrubber:
     """Replace the site's secret values in any text taken from the site."""
 
     def __init__(self, secrets: set[str] | None = None) -> None:
         self.secrets = sorted(secrets or (), key=len, reverse=True)
+        # Linear in the text whatever the number of secrets: a secret that is a
+        # plain word (letters, digits, `_.-`: nearly all of them) is found by
+        # looking every word of the text up in a set; one alternation regex of
+        # hundreds of secrets would rescan the text once per secret.
+        self._words = {s for s in self.secrets if _WORD.fullmatch(s)}
         parts = []
         for s in self.secrets:
+            if s in self._words:
+                continue
             esc = re.escape(s)
             # short values only as whole tokens, so "on" never eats "iscsi-on"
             parts.append(esc if len(s) >= 6 else rf"(?<![\w.-]){esc}(?![\w.-])")
         self._re = re.compile("|".join(parts)) if parts else None
+
+    def _word(self, m: re.Match) -> str:
+        w = m.group(0)
+        if w in self._words:
+            return REDACTED
+        core = w.strip(".-")  # "... is s3cret." / "-s3cret-"
+        if core != w and core in self._words:
+            i = w.index(core)
+            return w[:i] + REDACTED + w[i + len(core):]
+        return w
 
     @classmethod
     def for_site(cls, site) -> "Scrubber":
@@ -61,9 +81,11 @@ class Scrubber:
     def __call__(self, text: str | None) -> str:
         if not text:
             return text or ""
-        if self._re is None:
-            return text
-        return self._re.sub(REDACTED, text)
+        if self._words:
+            text = _WORD.sub(self._word, text)
+        if self._re is not None:
+            text = self._re.sub(REDACTED, text)
+        return text
 
     def line(self, text: str) -> str:
         """A quoted source line: the text output's redaction, then the values."""
@@ -72,4 +94,4 @@ class Scrubber:
         return self(_redact_line(text))
 
     def contains_secret(self, text: str | None) -> bool:
-        return bool(text) and self._re is not None and self._re.search(text) is not None
+        return bool(text) and self(text) != text
