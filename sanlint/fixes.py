@@ -169,6 +169,106 @@ def unified_diff(old: bytes, new: bytes, display: str) -> str:
     return "".join(l if l.endswith("\n") else l + "\n\\ No newline at end of file\n" for l in lines)
 
 
+def edits_diff(old: bytes, edits: list[Edit], display: str, context: int = 3) -> str:
+    """The unified diff of applying `edits` to `old`, built straight from the
+    edits: the lines an edit touches are the changed lines, everything else is
+    context, hunks grouped as difflib groups them.  Linear in the file (difflib
+    on a large file changed in thousands of places is not)."""
+    import bisect
+
+    if not edits:
+        return ""
+    starts = [0]
+    i = old.find(b"\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = old.find(b"\n", i + 1)
+    if starts[-1] == len(old):
+        starts.pop()  # no line after a final newline
+    nlines = len(starts)
+    bounds = starts + [len(old)]
+
+    def line_of(offset: int) -> int:
+        return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+    # old line blocks [a, b) each edit replaces
+    blocks: list[list] = []
+    for e in sorted(edits, key=lambda e: (e.start, e.end)):
+        at_line_start = e.start == len(old) and (not old or old.endswith(b"\n")) or \
+            (e.start < len(old) and bounds[line_of(e.start)] == e.start)
+        if e.start == e.end and at_line_start and e.replacement.endswith("\n"):
+            a = nlines if e.start == len(old) else line_of(e.start)
+            b = a  # a pure insertion of whole lines
+        else:
+            a = line_of(e.start) if nlines else 0
+            b = (line_of(e.end - 1) if e.end > e.start else a) + 1 if nlines else 0
+        if blocks and a < blocks[-1][1] or (blocks and a == blocks[-1][1] and (a == b or blocks[-1][0] == blocks[-1][1])):
+            blocks[-1][1] = max(blocks[-1][1], b)
+            blocks[-1][2].append(e)
+        else:
+            blocks.append([a, b, [e]])
+    lines = [old[bounds[k]:bounds[k + 1]].decode("utf-8", "surrogateescape") for k in range(nlines)]
+
+    def new_text(a: int, b: int, group: list[Edit]) -> bytes:
+        base = bounds[a] if a < nlines else len(old)
+        chunk = old[base:bounds[b]] if b > a else b""
+        return apply_edits(chunk, [Edit(e.file, e.start - base, e.end - base, e.replacement) for e in group])
+
+    changes = []  # (a, b, new lines) with the new text of old lines [a, b)
+    k = 0
+    while k < len(blocks):
+        a, b, group = blocks[k]
+        new = new_text(a, b, group)
+        # an edit that removed a newline (or inserted text without one) runs into
+        # the next line: the block grows until its new text ends a line
+        while b < nlines and not new.endswith(b"\n"):
+            b += 1
+            while k + 1 < len(blocks) and blocks[k + 1][0] < b:
+                b = max(b, blocks[k + 1][1])
+                group = group + blocks[k + 1][2]
+                k += 1
+            new = new_text(a, b, group)
+        new_lines = new.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+        if new_lines != lines[a:b]:
+            changes.append((a, b, new_lines))
+        k += 1
+    if not changes:
+        return ""
+    # hunks: changes closer than 2*context lines share one
+    hunks: list[list] = [[changes[0]]]
+    for ch in changes[1:]:
+        if ch[0] - hunks[-1][-1][1] <= 2 * context:
+            hunks[-1].append(ch)
+        else:
+            hunks.append([ch])
+    out = [f"--- a/{display}\n", f"+++ b/{display}\n"]
+    shift = 0  # new line numbers run ahead of old ones by this much before the current hunk
+    for hunk in hunks:
+        lo = max(hunk[0][0] - context, 0)
+        hi = min(hunk[-1][1] + context, nlines)
+        body: list[str] = []
+        pos, new_len = lo, 0
+        for a, b, new_lines in hunk:
+            body += [" " + x for x in lines[pos:a]]
+            new_len += a - pos
+            body += ["-" + x for x in lines[a:b]] + ["+" + x for x in new_lines]
+            new_len += len(new_lines)
+            pos = b
+        body += [" " + x for x in lines[pos:hi]]
+        new_len += hi - pos
+        out.append(f"@@ -{_range(lo, hi - lo)} +{_range(lo + shift, new_len)} @@\n")
+        out += [x if x.endswith("\n") else x + "\n\\ No newline at end of file\n" for x in body]
+        shift += new_len - (hi - lo)
+    return "".join(out)
+
+
+def _range(start: int, length: int) -> str:
+    """difflib's unified range: 1-based start; an empty range names the line before."""
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"
+
+
 def offered_diff(f: Finding) -> str:
     """The diff of a fix that needs the admin's choice (placeholders), for --diff only."""
     assert f.fix is not None

@@ -94,3 +94,65 @@ def test_write_is_atomic_with_backup_and_rolls_back(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", real_replace)
     assert a.read_bytes() == b"new a\n" and b.read_bytes() == b"new b\n"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".sanlint-")], "temp files left behind"
+
+
+# -- diffs built from edits -------------------------------------------------------
+
+def _apply_unified(old: str, diff: str) -> str:
+    """A strict unified-diff applier: every context and removed line must be
+    exactly where the hunk header says."""
+    import re
+
+    src = old.splitlines(keepends=True)
+    out, pos = [], 0
+    lines = diff.splitlines(keepends=True)[2:]
+    i = 0
+    while i < len(lines):
+        m = re.match(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@", lines[i])
+        assert m, lines[i]
+        a, alen = int(m.group(1)), int(m.group(2) or 1)
+        start = a - 1 if alen else a  # an empty range names the line before
+        out += src[pos:start]
+        pos = start
+        i += 1
+        while i < len(lines) and not lines[i].startswith("@@"):
+            kind, text = lines[i][0], lines[i][1:]
+            if i + 1 < len(lines) and lines[i + 1].startswith("\\"):
+                text = text[:-1]  # "\ No newline at end of file"
+                i += 1
+            if kind in " -":
+                assert src[pos] == text, (pos, src[pos], text)
+                pos += 1
+            if kind in " +":
+                out.append(text)
+            i += 1
+    return "".join(out + src[pos:])
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=st.lists(st.sampled_from(["a", "b", "", "x y", "b"]), max_size=30),
+       final_newline=st.booleans(),
+       edits=st.lists(st.tuples(st.integers(0, 400), st.integers(0, 8),
+                                st.sampled_from(["", "Z", "Q\n", "\nR\n", "k", "\n", "a\n"])), min_size=1, max_size=5))
+def test_edits_diff_applies_to_give_the_edited_file(lines, final_newline, edits):
+    from sanlint.fixes import edits_diff
+
+    text = "\n".join(lines) + ("\n" if final_newline and lines else "")
+    src = SourceFile.from_text("f", text)
+    chosen, pos = [], 0
+    for start, length, repl in sorted(edits):
+        start = min(max(start, pos), len(src.data))
+        end = min(start + length, len(src.data))
+        if start < pos:
+            continue
+        chosen.append(Edit(src, start, end, repl))
+        pos = end + 1
+    new = apply_edits(src.data, chosen).decode()
+    diff = edits_diff(src.data, chosen, "f")
+    assert (diff == "") == (new == text)
+    if diff:
+        assert diff.startswith("--- a/f\n+++ b/f\n@@ ")
+        assert _apply_unified(text, diff) == new

@@ -248,9 +248,7 @@ def _print_raw(fmt: str, migrator, out, report, echo) -> None:
 
 
 def _diff1(out, real: str) -> str:
-    from sanlint.fixes import unified_diff
-
-    return unified_diff(out.old[real], out.new[real], out.display[real])
+    return out.file_diff(real)
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sanlint.fixes import OverlapError, apply_edits, unified_diff, write_atomically
+from sanlint.fixes import OverlapError, apply_edits, edits_diff, unified_diff, write_atomically
 from sanlint.migrate.base import Item, MigrationPlan, Migrator
 from sanlint.rule import Edit
 from sanlint.source import ParseError, SourceFile
@@ -38,11 +38,16 @@ class Outcome:
     display: dict[str, str] = field(default_factory=dict)  # real path -> display path
     sources: dict[str, SourceFile] = field(default_factory=dict)
     site: object = None  # the input site (for redacting its secrets in reports)
+    edits: dict[str, list] = field(default_factory=dict)  # real path -> the edits applied to it
     created: dict[str, bytes] = field(default_factory=dict)  # absolute destination -> bytes (new files)
     refused: list[str] = field(default_factory=list)
 
+    def file_diff(self, real: str) -> str:
+        """One changed file's unified diff, built from its edits (linear)."""
+        return edits_diff(self.old[real], self.edits[real], self.display[real])
+
     def diff(self) -> str:
-        out = [unified_diff(self.old[r], self.new[r], self.display[r]) for r in sorted(self.new, key=self.display.get)]
+        out = [self.file_diff(r) for r in sorted(self.new, key=self.display.get)]
         for dest, data in sorted(self.created.items()):
             out.append(unified_diff(b"", data, self.display.get(dest, dest)))
         return "".join(out)
@@ -73,6 +78,7 @@ def realise(plan: MigrationPlan, site, site_root: str | None = None) -> Outcome:
         if data == src.data:
             continue
         out.old[real], out.new[real], out.display[real] = src.data, data, src.display
+        out.edits[real] = edits
         problem = verify(SourceFile(display=src.display, data=data, path=src.path, host=src.host, format=src.format))
         if problem:
             out.refused.append(problem)

@@ -77,24 +77,39 @@ def to_json(obj: Any) -> Any:
     return obj
 
 
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, spans left out (computed once per class)."""
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = _CHILD_FIELDS[cls] = tuple(f.name for f in fields(cls)
+                                           if f.name != "span" and not f.name.endswith("_span"))
+    return names
+
+
+_LEAVES = (str, int, float, bool, type(None), Span, bytes)
+
+
 def walk(obj: Any, _seen: set[int] | None = None):
-    """Every `Located` object reachable from `obj` (depth-first, each once)."""
+    """Every `Located` object reachable from `obj` (depth-first, in field
+    order, each once); iterative, with field names cached per class."""
     seen = _seen if _seen is not None else set()
-    if id(obj) in seen:
-        return
-    if isinstance(obj, Located):
-        seen.add(id(obj))
-        yield obj
-        for f in fields(obj):
-            if f.name != "span":
-                yield from walk(getattr(obj, f.name), seen)
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            yield from walk(v, seen)
-    elif isinstance(obj, (list, tuple)):
-        for v in obj:
-            yield from walk(v, seen)
-    elif is_dataclass(obj) and not isinstance(obj, type):
-        seen.add(id(obj))
-        for f in fields(obj):
-            yield from walk(getattr(obj, f.name), seen)
+    stack = [obj]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, _LEAVES):
+            continue
+        if isinstance(cur, (list, tuple)):
+            stack.extend(reversed(cur))
+            continue
+        if isinstance(cur, dict):
+            stack.extend(reversed(list(cur.values())))
+            continue
+        if not is_dataclass(cur) or isinstance(cur, type) or id(cur) in seen:
+            continue
+        seen.add(id(cur))
+        if isinstance(cur, Located):
+            yield cur
+        stack.extend(getattr(cur, name) for name in reversed(_child_fields(type(cur))))

@@ -18,6 +18,20 @@ from typing import Any
 from sanlint.model.base import REDACTED, is_secret, walk
 
 
+_KINDS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _field_kinds(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(fields named like secrets, dict fields) of a model class, once per class."""
+    kinds = _KINDS.get(cls)
+    if kinds is None:
+        fs = fields(cls) if is_dataclass(cls) else ()
+        kinds = _KINDS[cls] = (
+            tuple(f.name for f in fs if f.name not in ("name", "value") and is_secret(f.name)),
+            tuple(f.name for f in fs if "dict" in str(f.type)))
+    return kinds
+
+
 def site_secrets(site) -> set[str]:
     """Every secret value found in the site model."""
     out: set[str] = set()
@@ -29,15 +43,15 @@ def site_secrets(site) -> set[str]:
         value = getattr(obj, "value", None)
         if isinstance(name, str) and isinstance(value, str) and is_secret(name):
             out.add(value)
-        if is_dataclass(obj):
-            for f in fields(obj):
-                v = getattr(obj, f.name, None)
-                if isinstance(v, str) and f.name not in ("name", "value") and is_secret(f.name):
-                    out.add(v)
-                elif isinstance(v, dict):
-                    for k, dv in v.items():
-                        if isinstance(k, str) and isinstance(dv, str) and is_secret(k):
-                            out.add(dv)
+        secret_fields, dict_fields = _field_kinds(type(obj))
+        for f in secret_fields:
+            v = getattr(obj, f, None)
+            if isinstance(v, str):
+                out.add(v)
+        for f in dict_fields:
+            for k, dv in (getattr(obj, f, None) or {}).items():
+                if isinstance(k, str) and isinstance(dv, str) and is_secret(k):
+                    out.add(dv)
     # the value as written may carry quotes the parser removed, or the reverse
     return {s.strip().strip("\"'") for s in out if s and s.strip().strip("\"'") and s != REDACTED}
 
