@@ -221,3 +221,32 @@ def test_parse_prints_the_model_with_sources(tmp_path):
     res = doc["hosts"]["san-1"]["drbd"][0]["resources"][0]
     assert res["name"] == "r0"
     assert res["source"]["line"] == 1 and res["source"]["path"].endswith("etc/drbd.d/r0.res")
+
+
+def test_verbose_says_which_versions_were_assumed_and_why(tmp_path):
+    from conftest import FIXTURES
+
+    seed = str(FIXTURES / "sites" / "seed")
+    out = run("check", "--verbose", "--no-color", seed).output.splitlines()
+    assert out[0].startswith("note: DRBD 8.3 assumed: inferred from the syntax: ")
+    assert "sandisk0.res uses 8.3 syntax" in out[0]
+    assert out[1].startswith("note: Pacemaker 1.1 assumed: inferred from dc-version 1.1.6 at ")
+    doc = json.loads(run("check", "--verbose", "--format", "json", seed).output)
+    assert any(n.startswith("DRBD 8.3 assumed") for n in doc["notes"])
+    assert "notes" not in json.loads(run("check", "--format", "json", seed).output)
+
+
+def test_configured_drbd_version_overrides_the_inference(tmp_path):
+    """The seed's crm-fence-peer.sh handlers are right for 8.x; told the
+    site runs DRBD 9, DRBD113 must fire on them and --verbose says why."""
+    from conftest import FIXTURES
+
+    seed = str(FIXTURES / "sites" / "seed")
+    inferred = json.loads(run("check", "--format", "json", "--select", "DRBD113", seed).output)
+    assert inferred["findings"] == []
+    (tmp_path / ".sanlint.toml").write_text('drbd-version = "9"\n')
+    doc = json.loads(run("check", "--format", "json", "--verbose", "--select", "DRBD113", seed, cwd=tmp_path).output)
+    assert sorted(f["host"] for f in doc["findings"]) == ["san-1", "san-1", "san-2", "san-2"]  # fence + unfence
+    assert all(f["message"].endswith("(DRBD 9 assumed: set by drbd-version in the configuration)")
+               for f in doc["findings"])
+    assert "DRBD 9 assumed: set by drbd-version in the configuration" in doc["notes"]
