@@ -207,21 +207,10 @@ def name_problem(name: str) -> str | None:
 
 # -- storage paths ---------------------------------------------------------------
 
-_NOT_VG_DIRS = {"disk", "mapper", "drbd", "md", "block", "bus", "char", "cciss", "input", "net", "pts", "shm",
-                "snd", "usb", "vfio", "dri", "hugepages", "mqueue", "zvol", "rbd", "nvme-fabrics", "fd", "cpu"}
+from sanlint.views import lv_of_path  # noqa: E402,F401  (the pack's rules use C.lv_of_path)
 
 
-def lv_of_path(path: str | None) -> tuple[str, str] | None:
-    """`/dev/VG/LV` or `/dev/mapper/VG-LV` -> (VG, LV); None for anything else."""
-    if not path:
-        return None
-    m = re.fullmatch(r"/dev/mapper/((?:[^-/]|--)+)-((?:[^-/]|--)+)", path)
-    if m:
-        return m.group(1).replace("--", "-"), m.group(2).replace("--", "-")
-    m = re.fullmatch(r"/dev/([^/]+)/([^/]+)", path)
-    if m and m.group(1) not in _NOT_VG_DIRS:
-        return m.group(1), m.group(2)
-    return None
+
 
 
 def volume_group(site: "Site", host: "Host | None", vg: str):

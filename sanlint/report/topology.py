@@ -10,10 +10,11 @@ goes through the report's `Scrubber` before it is drawn.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from html import escape
 from typing import Callable
+
+from sanlint.views import lv_of_path
 
 # -- data ----------------------------------------------------------------------
 
@@ -101,17 +102,6 @@ def _addr(a) -> str | None:
     return f"{host}:{a.port}"
 
 
-def _lv_of(path: str | None) -> tuple[str, str] | None:
-    """(vg, lv) of a LUN path: /dev/VG/LV or /dev/mapper/VG-LV."""
-    if not path:
-        return None
-    m = re.fullmatch(r"/dev/mapper/((?:[^-]|--)+)-((?:[^-]|--)+)", path)
-    if m:
-        return m.group(1).replace("--", "-"), m.group(2).replace("--", "-")
-    m = re.fullmatch(r"/dev/([^/]+)/([^/]+)", path)
-    if m and m.group(1) not in ("disk", "mapper", "drbd", "md"):
-        return m.group(1), m.group(2)
-    return None
 
 
 def topology(site, scrub: Callable[[str], str] | None = None) -> Topology:
@@ -177,7 +167,7 @@ def topology(site, scrub: Callable[[str], str] | None = None) -> Topology:
             tb = TargetBox(iqn=s(t.name), stack=t.stack, span=t.span)
             for lun in t.luns:
                 tb.luns.append((str(lun.number) if lun.number is not None else "?", s(lun.path or "?")))
-                lv = _lv_of(lun.path)
+                lv = lv_of_path(lun.path)
                 if lv and lv[0] not in tb.vgs:
                     tb.vgs.append(s(lv[0]))
             box.targets.append(tb)
