@@ -52,7 +52,7 @@ def cib_xml(n: int, one_line: bool = False) -> str:
 
 
 def _cib_one_line(n: int) -> str:
-    prims, groups, cons = [], [], []
+    groups, cons = [], []
     for g in range(n // 4):
         members = []
         for k in range(4):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sanlint.discovery import MAX_FILE_BYTES, Discovery, FoundFile, FoundHost, classify, discover
+from sanlint.discovery import MAX_FILE_BYTES, Discovery, FoundFile, FoundHost, discover
 from sanlint.model import Host, Site
 from sanlint.model.network import BootService
 from sanlint.source import ParseError, SourceFile, Span

@@ -70,7 +70,6 @@ activated on multiple cluster nodes".
 
 from sanlint import views
 from sanlint.rule import Rule
-from sanlint_rules.lvm import _common as C
 
 
 class ClusterVgAutoactivated(Rule):

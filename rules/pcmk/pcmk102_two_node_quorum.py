@@ -143,7 +143,7 @@ class TwoNodeQuorum(Rule):
                 yield self.finding(
                     f"two-node cluster on corosync votequorum without two_node: 1 on {h.name or 'this host'}: "
                     f"when one node fails the survivor has 1 of 2 votes, loses quorum and stops every resource",
-                    span, identity=f"corosync quorum / two_node", fix=fix)
+                    span, identity="corosync quorum / two_node", fix=fix)
 
     def _insert_two_node(self, q):
         from sanlint_rules.pcmk._common import indent_of

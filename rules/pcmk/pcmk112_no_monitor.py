@@ -108,7 +108,7 @@ class NoMonitor(Rule):
             if body.find(b"<operations") >= 0:
                 return None
             endtag = tag[1] + body.rfind(b"</")
-            text = f"  <operations>\n" + "".join(f"{ind}    {o}\n" for o in ops) + f"{ind}  </operations>\n{ind}"
+            text = "  <operations>\n" + "".join(f"{ind}    {o}\n" for o in ops) + f"{ind}  </operations>\n{ind}"
             return Fix([Edit.insert(p.span.file, endtag, text)], "add a monitor operation", safe=False)
         ind = continuation_indent(p.span)
         text = "".join(f" \\\n{ind}op monitor interval={iv} timeout={to}" + (f" role={role_name(role, version)}" if role else "")

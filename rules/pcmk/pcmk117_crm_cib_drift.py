@@ -87,7 +87,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sanlint.model.cluster import Clone, Colocation, Group, Location, Order, Primitive, canonical_score
+from sanlint.model.cluster import Clone, Group, Location, Order, Primitive, canonical_score
 from sanlint.rule import Rule
 from sanlint_rules.pcmk._common import duration_ms, norm_role
 

@@ -80,7 +80,6 @@ def unused_suppressions(rule: Rule, sups: Iterable, known: set[str], enabled: se
 
 def _removal(s, drop: list[str]) -> Fix:
     keep = [c for c, _ in s.codes if c not in drop]
-    text = s.file.text
     if keep:
         first, last = s.codes[0][1], s.codes[-1][1]
         from sanlint.source import Span
