@@ -144,20 +144,13 @@ class _Builder:
         host = self.site.host(fh.name)
         host.root = fh.root
         hostname = fh.name or None
-        drbd_files = [f for f in fh.files if f.format == "drbd"]
-        main = [f for f in drbd_files if f.path.name == "drbd.conf"]
-        tgt_files = [f for f in fh.files if f.format == "tgt"]
-        tgt_main = [f for f in tgt_files if f.path.name == "targets.conf"]
-        # drbdadm reads drbd.conf and what it includes; tgt-admin reads targets.conf
-        # and what it includes.  Without a main file every file counts on its own.
+        # drbdadm reads drbd.conf and what it includes, tgt-admin targets.conf and
+        # what it includes: read those first, so an included file is read (once,
+        # `read` skips what it has seen) in include order.  A file that no main
+        # file includes still counts on its own.
+        main = [f for f in fh.files if (f.format, f.path.name) in (("drbd", "drbd.conf"), ("tgt", "targets.conf"))]
         order = main + [f for f in fh.files if f not in main]
         for f in order:
-            if f.format == "drbd" and main and f not in main:
-                if os.path.realpath(f.path) in self._included(host, "drbd"):
-                    continue
-            if f.format == "tgt" and tgt_main and f not in tgt_main:
-                if os.path.realpath(f.path) in self._included(host, "tgt"):
-                    continue
             src = self.read(f, hostname)
             if src is None:
                 continue
@@ -172,9 +165,6 @@ class _Builder:
                 src = SourceFile.from_text(display, "", path=link, host=hostname, format="boot-link")
                 host.boot_services.append(BootService(name=name, via="sysv" if "/rc" in display else "systemd",
                                                       span=src.whole()))
-
-    def _included(self, host: Host, fmt: str) -> set[str]:
-        return {str(f.path) for f in host.files if f.format == fmt and getattr(f, "_included", False)}
 
     def attach(self, host: Host, src: SourceFile, result: Any, fh: FoundHost) -> None:
         fmt = src.format
@@ -246,7 +236,6 @@ class _Builder:
                 child = self.read(FoundFile(Path(m), disp, fmt), host.name or None, fmt)
                 if child is None:
                     continue
-                child._included = True  # type: ignore[attr-defined]
                 child._parent = src  # type: ignore[attr-defined]
                 host.files.append(child)
                 result = self.parse(child)
