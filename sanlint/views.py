@@ -34,6 +34,19 @@ def cached(fn: Callable[["Site"], T]) -> Callable[["Site"], T]:
 
 # -- names -------------------------------------------------------------------
 
+def ip(text: str | None):
+    """The IP address in `text` (`10.0.0.1`, `fd00::1`, `[fd00::1]`, `fe80::1%eth0`), or None."""
+    import ipaddress
+
+    if not text:
+        return None
+    try:
+        return ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
+
+
+
 def short(name: str) -> str:
     return name.split(".", 1)[0].lower()
 

@@ -8,7 +8,6 @@ finds nothing to register.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
@@ -149,11 +148,7 @@ def host_addresses(res: "DrbdResource") -> list[tuple[str, "DrbdAddress"]]:
     return out
 
 
-def ip(text: str | None):
-    try:
-        return ipaddress.ip_address((text or "").split("%")[0])
-    except ValueError:
-        return None
+from sanlint.views import ip  # noqa: E402,F401  (the pack's rules import it from here)
 
 
 # -- dedupe -----------------------------------------------------------------------

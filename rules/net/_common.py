@@ -102,13 +102,7 @@ def is_address(text: str | None) -> bool:
     return True
 
 
-def ip(text: str | None) -> "ipaddress.IPv4Address | ipaddress.IPv6Address | None":
-    if not text:
-        return None
-    try:
-        return ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
-    except ValueError:
-        return None
+from sanlint.views import ip  # noqa: E402,F401  (the pack's rules import it from here)
 
 
 def implied_network(text: str | None) -> "ipaddress.IPv4Network | ipaddress.IPv6Network | None":
