@@ -1,5 +1,5 @@
-"""`sanlint convert crm2cib FILE` / `cib2crm FILE`: translate one cluster
-configuration between crmsh syntax and CIB XML.
+"""Translate one cluster configuration between crmsh syntax and CIB XML
+(the `crm2cib` and `cib2crm` converters of `sanlint convert`).
 
 Both directions go through the cluster model (`sanlint.model.cluster`),
 which the crm and CIB parsers fill alike.  `crm2cib` writes the XML crmsh
@@ -26,10 +26,8 @@ configuration.
 from __future__ import annotations
 
 import re
-import sys
 from typing import Iterable
 
-import click
 from lxml import etree
 
 from sanlint.model.cluster import (
@@ -864,37 +862,22 @@ def config_to_crm(config: ClusterConfig) -> tuple[str, list[str]]:
     return "".join(line + "\n" for line in lines), w.items
 
 
+# what `cibadmin --query` prints, whole or one scope (`-o resources`, ...)
+_CIB_ROOTS = {"cib", "configuration", "crm_config", "nodes", "resources", "constraints", "rsc_defaults", "op_defaults",
+              "fencing-topology", "tags", "alerts", "acls"}
+
+
 def cib_to_crm(src: SourceFile) -> tuple[str, list]:
     """CIB XML text -> crm text, plus items for what crm syntax cannot hold."""
     from sanlint.migrate.base import Item
     from sanlint.parsers import cib
 
+    root = cib.parse_xml(src)
+    if root.tag not in _CIB_ROOTS:
+        raise ParseError(f"the root element is <{root.tag}>", root.sourceline or 1, 1, expected=["<cib>", "<configuration>"])
     config = cib.parse(src)
     text, problems = config_to_crm(config)
     items = [Item("warning", msg, None, kind="unmappable") for msg in problems]
     for it in items:
         it.path = src.display
     return text, items
-
-
-# ============================================================ command ======
-
-@click.command("convert")
-@click.argument("direction", type=click.Choice(["crm2cib", "cib2crm"]))
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-def convert(direction: str, file: str) -> None:
-    """Translate FILE between crmsh syntax and CIB XML (crm2cib | cib2crm), printing to stdout."""
-    try:
-        data = sys.stdin.buffer.read() if file == "-" else open(file, "rb").read()
-    except OSError as e:
-        click.echo(f"sanlint: {file}: {e.strerror}", err=True)
-        sys.exit(2)
-    src = SourceFile(display=file, data=data, format="crm" if direction == "crm2cib" else "cib")
-    try:
-        text, items = (crm_to_cib if direction == "crm2cib" else cib_to_crm)(src)
-    except ParseError as e:
-        click.echo(f"{file}:{e.line}:{e.column}: {e.describe()}", err=True)
-        sys.exit(1)
-    sys.stdout.write(text)
-    for it in items:
-        click.echo(f"{it.path or file}:{it.line}:{it.column}: {it.severity}: {it.message}", err=True)

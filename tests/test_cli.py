@@ -250,3 +250,28 @@ def test_configured_drbd_version_overrides_the_inference(tmp_path):
     assert all(f["message"].endswith("(DRBD 9 assumed: set by drbd-version in the configuration)")
                for f in doc["findings"])
     assert "DRBD 9 assumed: set by drbd-version in the configuration" in doc["notes"]
+
+
+def test_the_engine_never_imports_the_command_line():
+    """The CLI package imports the engine, never the reverse (no import circles)."""
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = []
+    for folder in ("sanlint", "rules"):
+        for py in (root / folder).rglob("*.py"):
+            if py.is_relative_to(root / "sanlint" / "cli") or py.name == "__main__.py":
+                continue
+            for node in ast.walk(ast.parse(py.read_text())):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [f"{node.module}.{a.name}" for a in node.names] if isinstance(node, ast.ImportFrom) else []
+                offenders += [f"{py.relative_to(root)}: {n}" for n in names if n == "sanlint.cli" or n.startswith("sanlint.cli.")]
+    assert offenders == []
+
+
+def test_every_listed_command_loads():
+    from sanlint.cli import COMMANDS
+
+    for name in COMMANDS:
+        assert run(name, "--help").exit_code == 0, name
+    assert sorted(COMMANDS) == sorted(main.list_commands(None))

@@ -36,7 +36,8 @@ from click.testing import CliRunner
 from lxml import etree
 
 from conftest import FIXTURES, need
-from sanlint.convert import cib_to_crm, convert, crm_to_cib
+from sanlint.cli import main
+from sanlint.convert import cib_to_crm, crm_to_cib
 from sanlint.migrate.base import converters
 from sanlint.model.base import is_secret
 from sanlint.source import SourceFile
@@ -179,13 +180,44 @@ def test_cib2crm_loads_back_in_crmsh(crmsh: Crmsh, crmsh_xml, tmp_path: Path) ->
 def test_command_prints_to_stdout(tmp_path: Path) -> None:
     runner = CliRunner()
     seed = CRM_FIXTURES[-1]
-    res = runner.invoke(convert, ["crm2cib", str(seed)])
+    res = runner.invoke(main, ["convert", "crm2cib", str(seed)])
     assert res.exit_code == 0 and res.output.startswith("<cib ") and "sandisk_ms-meta_attributes" in res.output
     xml = tmp_path / "c.xml"
     xml.write_text(res.output)
-    res = runner.invoke(convert, ["cib2crm", str(xml)])
+    res = runner.invoke(main, ["convert", "cib2crm", str(xml)])
     assert res.exit_code == 0 and "ms sandisk_ms drbd_sandisk0" in res.output
     bad = tmp_path / "bad.crm"
     bad.write_text("primitive\n")
-    res = runner.invoke(convert, ["crm2cib", str(bad)])
-    assert res.exit_code == 1 and "Traceback" not in res.output
+    res = runner.invoke(main, ["convert", "crm2cib", str(bad)])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("direction, data, where, says", [
+    ("crm2cib", b"primitive\n", ":1:10: ", "not valid crm configure syntax"),
+    ("crm2cib", b"primitive p ocf:heartbeat:Dummy \\\n  params ip=\"1.2.3.4\n", ":2:", "not valid crm configure syntax"),
+    ("cib2crm", b"", ":1:1: ", "the file is empty, not CIB XML"),
+    ("cib2crm", b"<cib><configuration><resources>", ":1:", "not valid CIB XML"),
+    ("cib2crm", b"\x7fELF\x02\x01\x01\x00\x00\x00<cib/>", ":1:1: ", "binary data"),
+    ("cib2crm", b"primitive a ocf:heartbeat:Dummy\n", ":1:1: ", "not valid CIB XML"),
+    ("cib2crm", b"<foo/>", ":1:1: ", "the root element is <foo>"),
+    ("crm2cib", b"<cib/>\n", ":1:1: ", "not valid crm configure syntax"),
+])
+def test_bad_input_is_a_message_with_its_place(tmp_path: Path, direction, data, where, says) -> None:
+    f = tmp_path / "input"
+    f.write_bytes(data)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(main, ["convert", direction, str(f), "-o", str(out)])
+    assert res.exit_code == 2, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)
+    assert res.output.startswith(f"{f}{where}") and says in res.output, res.output
+    assert not out.exists()
+
+
+def test_unwritable_output_is_a_message(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["convert", "crm2cib", str(CRM_FIXTURES[-1]), "-o", str(tmp_path / "no" / "x.xml")])
+    assert res.exit_code == 2 and res.output == f"sanlint: could not write {tmp_path / 'no' / 'x.xml'}: no such directory\n"
+
+
+def test_dash_reads_stdin_and_writes_stdout(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["convert", "crm2cib", "-", "-o", "-"], input=CRM_FIXTURES[-1].read_bytes())
+    assert res.exit_code == 0 and res.output.startswith("<cib ")

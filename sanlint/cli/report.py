@@ -6,8 +6,7 @@ self-contained HTML file (inline CSS and SVG, nothing fetched) or, for a
 `.md` output, the same report as Markdown.  Exit status: 0 when the report
 was written (whatever it found), 2 on a usage error or unreadable input.
 
-Only click is imported at module level: `sanlint.cli` loads this module to
-register the command.
+Only click is imported at module level (the engine inside the command).
 """
 
 from __future__ import annotations
@@ -17,24 +16,22 @@ import sys
 
 import click
 
+from sanlint.cli.options import build_site, load_settings, select_options, site_options, summary
+
 FORMATS = {".html": "html", ".htm": "html", ".md": "markdown", ".markdown": "markdown"}
 
 
 @click.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--host", "hosts", multiple=True, metavar="NAME=PATH", help="Name a host root explicitly (repeatable).")
-@click.option("--config", type=click.Path(), help="Settings file (.sanlint.toml or pyproject.toml).")
+@site_options
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="Report file: .html (self-contained) or .md (Markdown).")
 @click.option("--format", "fmt", type=click.Choice(["html", "markdown"]),
               help="Override the format the output's extension implies.")
-@click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes (comma-separated).")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes.")
+@select_options
 @click.option("--title", default="sanlint audit report", show_default=True, help="Report title.")
 def report(paths, hosts, config, output, fmt, select, ignore, title):
     """Write an audit report of PATHs (default /etc): topology, findings by
     severity and pack, a table per host, rule documentation; secrets redacted."""
-    from sanlint.cli import _build, _settings, _summary
     from sanlint.runner import run
 
     if fmt is None:
@@ -42,10 +39,10 @@ def report(paths, hosts, config, output, fmt, select, ignore, title):
         if fmt is None:
             raise click.UsageError(f"{output}: cannot tell the format from the extension; "
                                    "use .html or .md, or give --format")
-    settings = _settings(config, select, ignore, None)
-    site, problems = _build(paths, hosts, settings)
+    settings = load_settings(config, select, ignore)
+    site, problems = build_site(paths, hosts, settings)
     result = run(site, problems, settings)
-    text = render(result, _summary(result), fmt, title=title)
+    text = render(result, summary(result), fmt, title=title)
 
     from sanlint.fixes import WriteError, write_atomically
 

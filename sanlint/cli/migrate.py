@@ -1,4 +1,4 @@
-"""`sanlint migrate` and `sanlint convert` (picked up by sanlint.cli)."""
+"""`sanlint migrate NAME PATH...`: run a migrator (spec/migrations.md)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,7 @@ import sys
 
 import click
 
-from sanlint.rule import SEVERITY_RANK
-
-FAIL_ON = ["error", "warning", "info", "never"]
-
-
-def _fails(severities, fail_on: str) -> bool:
-    if fail_on == "never":
-        return False
-    return any(SEVERITY_RANK.get(s, 2) >= SEVERITY_RANK[fail_on] for s in severities)
+from sanlint.cli.options import build_site, fail_on_option, host_pairs, load_settings, site_options
 
 
 def _choices(values: tuple[str, ...]) -> dict[str, str]:
@@ -45,17 +37,14 @@ def _list_migrators() -> str:
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("name", required=False)
-@click.argument("paths", nargs=-1, type=click.Path())
+@site_options
 @click.option("--diff", "mode", flag_value="diff", default=True, help="Show the migration as a unified diff; write nothing (default).")
 @click.option("--write", "mode", flag_value="write", help="Edit the files in place (atomically, backups NAME.sanlint-bak).")
 @click.option("--output", "output", type=click.Path(), metavar="DIR",
               help="Write the whole input, changed or not, under DIR in the same layout (DIR must not exist or be empty).")
-@click.option("--host", "hosts", multiple=True, metavar="NAME=PATH", help="Name a host root explicitly (repeatable).")
-@click.option("--config", type=click.Path(), help="Settings file (.sanlint.toml or pyproject.toml).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--set", "choices", multiple=True, metavar="NAME=VALUE", help="A migrator's choice (see --list).")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="warning", show_default=True,
-              help="Lowest item severity that makes the exit status 1.")
+@fail_on_option("warning", help="Lowest item severity that makes the exit status 1.")
 @click.option("--no-backup", is_flag=True, help="With --write: do not keep NAME.sanlint-bak copies.")
 @click.option("--list", "list_", is_flag=True, help="List the migrators and their choices.")
 def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_backup, list_):
@@ -70,7 +59,6 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
     2 = usage error, unreadable input, or the migration was refused
     (it would leave a file that does not parse): nothing written.
     """
-    from sanlint.cli import _build, _host_option, _settings
     from sanlint.migrate import engine
     from sanlint.migrate.base import registry
 
@@ -90,9 +78,9 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
         migrator = migrators[name](_choices(choices))
     except ValueError as e:
         raise click.UsageError(str(e)) from None
-    settings = _settings(config, (), (), None)
-    host_list = _host_option(hosts)
-    site, problems = _build(paths, hosts, settings)
+    settings = load_settings(config)
+    host_list = host_pairs(hosts)
+    site, problems = build_site(paths, hosts, settings)
     plan = migrator.plan(site)
     plan.items.extend(engine.input_problems(migrator, problems))
     plan.items.sort(key=lambda i: i.sort_key)
@@ -136,8 +124,9 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
                 f.path = (paths[0] if len(paths) == 1 else "") + f.path[len(prefix):]
         shutil.rmtree(scratch, ignore_errors=True)
     _print(fmt, migrator, out, report)
-    severities = [i.severity for i in plan.items] + [f.severity for f in report["remaining"] or []]
-    sys.exit(1 if _fails(severities, fail_on) else 0)
+    from sanlint.runner import fails
+
+    sys.exit(1 if fails(list(plan.items) + list(report["remaining"] or []), fail_on) else 0)
 
 
 def _output_args(output: str, roots, paths: list[str]):
@@ -155,13 +144,12 @@ def _post_check(migrator, settings, paths, hosts, overrides):
     """The rules the migration is about, on the migrated result."""
     if not migrator.rules:
         return []
-    from sanlint.cli import _build
     from sanlint.runner import run
 
     s = copy.deepcopy(settings)
     for k, v in migrator.settings.items():
         setattr(s, k.replace("-", "_"), v)
-    site, problems = _build(paths, hosts, s, overrides)
+    site, problems = build_site(paths, hosts, s, overrides)
     try:
         return run(site, problems, s, only=set(migrator.rules)).findings
     except Exception as e:  # noqa: BLE001 - the rule packs are optional here
@@ -249,39 +237,3 @@ def _print_raw(fmt: str, migrator, out, report, echo) -> None:
 
 def _diff1(out, real: str) -> str:
     return out.file_diff(real)
-
-
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("name")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("-o", "--output", type=click.Path(), help="Write the translation here instead of standard output.")
-def convert(name, file, output):
-    """Translate one FILE with converter NAME (e.g. crm2cib, cib2crm)."""
-    from pathlib import Path
-
-    from sanlint.discovery import classify
-    from sanlint.migrate.base import converters
-    from sanlint.source import SourceFile
-
-    conv = converters()
-    if name not in conv:
-        click.echo(f"sanlint: unknown converter {name!r}; available: {', '.join(conv) or 'none yet'}", err=True)
-        sys.exit(2)
-    c = conv[name]()
-    path = Path(file)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        click.echo(f"sanlint: {file}: {e.strerror}", err=True)
-        sys.exit(2)
-    src = SourceFile(display=file, data=data, path=path.resolve(), format=classify(path) or c.source_format)
-    text, items = c.convert(src)
-    for i in sorted(items, key=lambda i: i.sort_key):
-        click.echo(f"{i.location}: {i.severity}: {i.message}", err=True)
-    if output:
-        from sanlint.fixes import write_atomically
-
-        write_atomically({os.path.abspath(output): text.encode("utf-8", "surrogateescape")}, backup=False)
-    else:
-        click.echo(text, nl=False)
-    sys.exit(1 if _fails([i.severity for i in items], "warning") else 0)

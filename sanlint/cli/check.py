@@ -1,0 +1,99 @@
+"""`sanlint check PATH...`: parse, build the site model, run the rules, report."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from sanlint.cli.options import build_site, emit, fail_on_option, load_settings, select_options, site_options, summary
+
+
+def _formats() -> list[str]:
+    from sanlint.output import FORMATS
+
+    return list(FORMATS)
+
+
+@click.command()
+@site_options
+@click.option("--format", "fmt", type=click.Choice(_formats()), default="text", show_default=True)
+@fail_on_option()
+@select_options
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (verified first; backups NAME.sanlint-bak).")
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change behaviour.")
+@click.option("--diff", is_flag=True, help="Show the fixes as a unified diff; write nothing.")
+@click.option("--no-backup", is_flag=True, help="With --fix: do not keep NAME.sanlint-bak copies.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say which DRBD/Pacemaker versions were assumed and why.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR).")
+@click.option("-o", "--output", type=click.Path(), help="Write the report to this file instead of standard output.")
+@click.option("--baseline", type=click.Path(), help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(), help="Record the current findings as the baseline and exit 0.")
+def check(paths, hosts, config, fmt, fail_on, select, ignore, fix, unsafe_fixes, diff, no_backup, verbose, color, output,
+          baseline, write_baseline):
+    """Check PATHs (files, host roots, sites; default /etc)."""
+    from sanlint.output import render
+    from sanlint.runner import fails, run
+
+    settings = load_settings(config, select, ignore, fail_on)
+    site, problems = build_site(paths, hosts, settings)
+    result = run(site, problems, settings)
+    if fix or diff or unsafe_fixes:
+        result = _apply_fixes(paths, hosts, settings, result, write=(fix or unsafe_fixes) and not diff,
+                              unsafe=unsafe_fixes, backup=not no_backup, fmt=fmt)
+        if result is None:
+            return
+    if write_baseline:
+        from sanlint.baseline import BaselineError, write as write_bl
+
+        try:
+            n = write_bl(write_baseline, result.findings)
+        except BaselineError as e:
+            raise click.UsageError(str(e)) from None
+        click.echo(f"sanlint: recorded {n} finding(s) in {write_baseline}", err=True)
+        sys.exit(0)
+    if baseline:
+        from sanlint.baseline import BaselineError, filter_new
+
+        try:
+            result.findings = filter_new(baseline, result.findings)
+        except BaselineError as e:
+            raise click.UsageError(str(e)) from None
+    if color is None:
+        color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    text = render(fmt, result, summary(result), color=color, verbose=verbose)
+    emit(text, output)
+    sys.exit(1 if fails(result.findings, settings.fail_on) else 0)
+
+
+def _apply_fixes(paths, hosts, settings, result, write: bool, unsafe: bool, backup: bool, fmt: str):
+    from sanlint.fixes import WriteError, offered_diff, plan, unified_diff, write_atomically
+    from sanlint.runner import fails, run
+
+    def checker(overrides):
+        site, problems = build_site(paths, hosts, settings, overrides)
+        return run(site, problems, settings).findings
+
+    outcome = plan(checker, unsafe=unsafe)
+    if not write:  # --diff
+        for real, new in sorted(outcome.new_data.items(), key=lambda kv: outcome.display[kv[0]]):
+            click.echo(unified_diff(outcome.old_data[real], new, outcome.display[real]), nl=False)
+        for f in outcome.offered:
+            click.echo(offered_diff(f), nl=False)
+        for f, why in outcome.rejected:
+            click.echo(f"# {f.code} at {f.path}:{f.line} not fixed: {why}", err=True)
+        final = run(*build_site(paths, hosts, settings, outcome.new_data), settings)
+        sys.exit(1 if fails(final.findings, settings.fail_on) else 0)
+    if outcome.new_data:
+        try:
+            write_atomically(outcome.new_data, backup=backup)
+        except WriteError as e:
+            click.echo(f"sanlint: could not write fixes: {e}", err=True)
+            sys.exit(2)
+    for f in outcome.applied:
+        click.echo(f"fixed {f.path}:{f.line}: {f.code} {f.fix.description}", err=True)
+    for f, why in outcome.rejected:
+        click.echo(f"not fixed {f.path}:{f.line}: {f.code}: {why}", err=True)
+    site, problems = build_site(paths, hosts, settings)
+    return run(site, problems, settings)

@@ -1,0 +1,132 @@
+"""What the commands share: option decorators and the steps every command
+takes the same way (settings, site, summary, writing the output).
+
+A command module declares its options with these decorators, so an option
+is spelt, typed and documented once:
+
+    @click.command()
+    @site_options            # PATHS, --host, --config
+    @select_options          # --select, --ignore
+    @fail_on_option()
+    def mycommand(paths, hosts, config, select, ignore, fail_on): ...
+
+and registers itself in `sanlint.cli.COMMANDS`.  Only click is imported at
+module level; the engine is imported inside the helpers, so `sanlint
+--help` and `sanlint check` in a pre-commit hook pay only for what they use.
+The engine never imports this package.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable
+
+import click
+
+FAIL_ON = ["error", "warning", "info", "never"]
+
+
+def _apply(fn: Callable, decorators: list[Callable]) -> Callable:
+    for d in reversed(decorators):
+        fn = d(fn)
+    return fn
+
+
+def site_options(fn: Callable) -> Callable:
+    """PATHS..., --host NAME=PATH (repeatable), --config FILE."""
+    return _apply(fn, [
+        click.argument("paths", nargs=-1, type=click.Path()),
+        click.option("--host", "hosts", multiple=True, metavar="NAME=PATH",
+                     help="Name a host root explicitly (repeatable)."),
+        click.option("--config", type=click.Path(), help="Settings file (.sanlint.toml or pyproject.toml)."),
+    ])
+
+
+def select_options(fn: Callable) -> Callable:
+    """--select CODES, --ignore CODES (repeatable, comma-separated)."""
+    return _apply(fn, [
+        click.option("--select", multiple=True, metavar="CODES",
+                     help="Only these rule codes or prefixes (comma-separated)."),
+        click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes."),
+    ])
+
+
+def fail_on_option(default: str | None = None, help: str = "Lowest severity that fails (default: warning).") -> Callable:
+    return click.option("--fail-on", type=click.Choice(FAIL_ON), default=default, show_default=default is not None,
+                        help=help)
+
+
+def host_pairs(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    """`--host NAME=PATH` values as (name, path) pairs."""
+    out = []
+    for v in values:
+        name, sep, path = v.partition("=")
+        if not sep or not name or not path:
+            raise click.BadParameter(f"{v!r}: expected NAME=PATH", param_hint="--host")
+        out.append((name, path))
+    return out
+
+
+def load_settings(config: str | None, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+                  fail_on: str | None = None):
+    """The configuration file's settings with the command line's on top."""
+    from sanlint.config import ConfigError, load
+
+    try:
+        s = load(config)
+    except ConfigError as e:
+        raise click.UsageError(str(e)) from None
+    if select:
+        s.select = [x.upper() for part in select for x in part.split(",") if x]
+        s.extend_select = []
+    if ignore:
+        s.ignore += [x.upper() for part in ignore for x in part.split(",") if x]
+    if fail_on:
+        s.fail_on = fail_on
+    return s
+
+
+def build_site(paths: tuple[str, ...], hosts: tuple[str, ...], settings, overrides=None):
+    """(site, problems) for PATHs and --host values (default /etc); exit 2 on a usage error."""
+    from sanlint.discovery import UsageError
+    from sanlint.site import build
+
+    host_list = host_pairs(hosts) + list(settings.hosts.items())
+    if not paths and not host_list:
+        paths = ("/etc",)
+    try:
+        return build(list(paths), host_list, settings.as_dict(), overrides)
+    except UsageError as e:
+        click.echo(f"sanlint: {e}", err=True)
+        sys.exit(2)
+
+
+def summary(result) -> dict:
+    """The `summary` object of the JSON output: files, hosts, count per severity."""
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in result.findings:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    site = result.site
+    return {"files": len(site.files), "hosts": len([h for h in site.hosts if h]), **counts}
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print TEXT, or write it atomically to OUTPUT (`-` is standard output)."""
+    if output and output != "-":
+        from sanlint.fixes import WriteError, write_atomically
+
+        directory = os.path.dirname(os.path.abspath(output))
+        why = ("no such directory" if not os.path.isdir(directory) else
+               "is a directory" if os.path.isdir(output) else
+               "permission denied" if not os.access(directory, os.W_OK) else None)
+        if why:
+            click.echo(f"sanlint: could not write {output}: {why}", err=True)
+            sys.exit(2)
+        try:
+            write_atomically({os.path.abspath(output): text.encode("utf-8", "surrogateescape")}, backup=False)
+        except (WriteError, OSError) as e:
+            click.echo(f"sanlint: could not write {output}: {e}", err=True)
+            sys.exit(2)
+    else:
+        click.echo(text, nl=False)

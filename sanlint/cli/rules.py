@@ -1,0 +1,40 @@
+"""`sanlint rules` (every rule of the installed packs) and `sanlint explain CODE`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(fmt):
+    """List every rule of the installed packs."""
+    import json
+
+    from sanlint.runner import load_rules
+
+    rows = [{"code": c, "name": r.name, "severity": r.severity, "fix": r.fix, "pack": r.pack, "summary": r.summary()}
+            for c, r in load_rules().items()]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for r in rows:
+        fix = {"no": "", "safe": " [fix]", "unsafe": " [unsafe fix]", "choice": " [fix needs choice]"}[r["fix"]]
+        click.echo(f"{r['code']:<9} {r['severity']:<8} {r['name']}{fix}\n          {r['summary']}")
+
+
+@click.command()
+@click.argument("code")
+def explain(code):
+    """Print one rule's documentation."""
+    from sanlint.runner import load_rules
+
+    rules_ = load_rules()
+    rule = rules_.get(code.upper())
+    if rule is None:
+        click.echo(f"sanlint: unknown rule code {code!r} (see `sanlint rules`)", err=True)
+        sys.exit(2)
+    click.echo(f"{rule.code} {rule.name} ({rule.severity}, pack {rule.pack}, fix: {rule.fix})\n")
+    click.echo(rule.doc())
