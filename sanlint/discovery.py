@@ -23,6 +23,7 @@ import fnmatch
 import os
 import re
 import socket
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,6 +139,7 @@ class FoundFile:
     display: str  # as reached from the argument
     format: str | None  # None: unknown (only kept when it sits where a known format lives)
     expected: str | None = None  # the format its location implies (for SAN003)
+    boundary: str | None = None  # real path of the tree given: nothing outside it is read
 
 
 @dataclass
@@ -153,6 +155,11 @@ class Discovery:
     hosts: dict[str, FoundHost] = field(default_factory=dict)
     cluster_files: list[FoundFile] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (display path, message) for SAN001
+    refused: set[str] = field(default_factory=set)  # absolute paths reported in `problems` (not again as includes)
+
+    def refuse(self, path: Path, display: str, why: str) -> None:
+        self.refused.add(os.path.abspath(path))
+        self.problems.append((display, why))
 
     def host(self, name: str, root: Path | None = None) -> FoundHost:
         if name not in self.hosts:
@@ -162,6 +169,51 @@ class Discovery:
 
 class UsageError(Exception):
     """An input that cannot be read at all (exit status 2)."""
+
+
+def inside(real: str, boundary: str | None) -> bool:
+    """Whether a resolved path lies in the tree `boundary` (a resolved directory)."""
+    if boundary is None:
+        return True
+    return real == boundary or real.startswith(boundary.rstrip("/") + "/")
+
+
+_KINDS = [(stat.S_ISFIFO, "a fifo"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a directory")]
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    for test, words in _KINDS:
+        if test(mode):
+            return words
+    return "not a regular file"
+
+
+def _escape_problem(path: Path, boundary: str | None) -> str | None:
+    """Why a walked entry must not be read (it leads outside the tree), or None."""
+    real = os.path.realpath(path)
+    if inside(real, boundary):
+        return None
+    try:
+        mode = os.stat(real).st_mode
+        what = "file" if stat.S_ISREG(mode) else file_kind(mode)
+    except OSError:
+        what = "missing"
+    return f"symbolic link to {real} ({what}) leads outside the tree being checked ({boundary}); not read"
+
+
+def _entry_problem(path: Path) -> str | None:
+    """Why a file named like a configuration file cannot be read, or None."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        return f"cannot read file: {e.strerror or e}"
+    if not stat.S_ISREG(st.st_mode):
+        return f"{file_kind(st.st_mode)}, not a regular file; not checked"
+    if not os.access(path, os.R_OK):
+        return "cannot read file: Permission denied"
+    return None
 
 
 def _match(rel: str, patterns: list[tuple[str, str]]) -> str | None:
@@ -195,11 +247,18 @@ def classify(path: Path, rel: str | None = None) -> str | None:
 
 
 def _sniff_file(path: Path) -> str | None:
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(8192)
+    try:  # never block on a fifo or read a device: regular files only
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError:
         return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        head = os.read(fd, 8192)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
     if b"\0" in head:
         return None
     return sniff(head.decode("utf-8", "replace"))
@@ -223,9 +282,10 @@ def discover(paths: list[str], hosts: list[tuple[str, str]] | None = None) -> Di
             raise UsageError(f"{p}: no such file or directory")
         root = path.parent if path.name == "etc" and path.is_dir() else path
         if path.is_dir():
-            _walk_host(disc, disc.host(name, root), root, p if path.name != "etc" else str(Path(p).parent))
+            _walk_host(disc, disc.host(name, root), root, p if path.name != "etc" else str(Path(p).parent),
+                       os.path.realpath(root))
         else:
-            _add_file(disc.host(name, None), path, p, None)
+            _add_file(disc, disc.host(name, None), path, p, None, os.path.dirname(os.path.realpath(path)))
     for p in paths:
         _discover_one(disc, p)
     return disc
@@ -238,113 +298,157 @@ def _discover_one(disc: Discovery, arg: str) -> None:
     if not os.access(path, os.R_OK):
         raise UsageError(f"{arg}: permission denied")
     if path.is_file():
-        _add_file(disc.host("", None), path, arg, None, explicit=True)
+        # a file named on the command line: its own directory is the tree
+        _add_file(disc, disc.host("", None), path, arg, None, os.path.dirname(os.path.realpath(path)), explicit=True)
         return
     if not path.is_dir():
         raise UsageError(f"{arg}: not a regular file or directory")
     resolved = path.resolve()
+    boundary = str(resolved)
     if path.name == "etc" or resolved == Path("/etc"):
         root = path.parent if path.name == "etc" else resolved.parent
         name = socket.gethostname() if resolved == Path("/etc") else root.resolve().name
         shown = str(path.parent) if path.name == "etc" else "/"
-        _walk_host(disc, disc.host(name, root), root, shown)
+        _walk_host(disc, disc.host(name, root), root, shown, os.path.realpath(root))
         return
     if is_host_root(path):
-        _walk_host(disc, disc.host(path.resolve().name, path), path, arg)
+        _walk_host(disc, disc.host(path.resolve().name, path), path, arg, boundary)
         return
     subdirs = sorted(d for d in path.iterdir() if d.is_dir() and not d.name.startswith("."))
     host_dirs = [d for d in subdirs if is_host_root(d)]
-    if host_dirs:  # a site
+    if host_dirs:  # a site: links between its hosts are fine, nothing outside it is read
         for d in host_dirs:
-            _walk_host(disc, disc.host(d.name, d), d, _join(arg, d.name))
+            shown = _join(arg, d.name)
+            why = _escape_problem(d, boundary)
+            if why:
+                disc.refuse(d, shown, why)
+                continue
+            _walk_host(disc, disc.host(d.name, d), d, shown, boundary)
         for f in sorted(path.iterdir()):
-            if f.is_file() and not f.name.startswith("."):
-                fmt = classify(f)
-                if fmt in ("crm", "cib"):
-                    disc.cluster_files.append(FoundFile(f, _join(arg, f.name), fmt))
-                elif fmt is not None:
-                    _add_file(disc.host("", None), f, _join(arg, f.name), None)
+            if f.name.startswith(".") or f.is_dir():
+                continue
+            shown = _join(arg, f.name)
+            fmt = classify(f)
+            if fmt is None:
+                if classify_name(f.name) is not None or not os.access(f, os.R_OK) or not f.is_file():
+                    why = _escape_problem(f, boundary) or _entry_problem(f)
+                    if why:
+                        disc.refuse(f, shown, why)
+                continue
+            if fmt in ("crm", "cib"):
+                disc.cluster_files.append(FoundFile(f, shown, fmt, boundary=boundary))
+            else:
+                _add_file(disc, disc.host("", None), f, shown, None, boundary)
         return
     # a plain directory of configuration files: one anonymous host
-    _walk_plain(disc, path, arg)
+    _walk_plain(disc, path, arg, boundary)
 
 
-def _add_file(host: FoundHost, path: Path, display: str, rel: str | None, explicit: bool = False) -> None:
-    fmt = classify(path, rel)
+def _add_file(disc: Discovery, host: FoundHost, path: Path, display: str, rel: str | None, boundary: str | None,
+              explicit: bool = False) -> None:
     expected = _match("/" + (rel or display), [(p if p.startswith("*") else "*/" + p, f) for p, f in EXPECTED_LOCATIONS])
+    named = classify_name(path.name, rel)
+    if not explicit:
+        why = _escape_problem(path, boundary)
+        if why is None and (named is not None or expected is not None):
+            why = _entry_problem(path)  # a fifo, device, directory or unreadable file named like configuration
+        if why is not None:
+            if named is not None or expected is not None:
+                disc.refuse(path, display, why)
+            return
+    fmt = named or _sniff_file(path)
     if expected is not None:
         sniffed = _sniff_file(path)
         if sniffed is not None and sniffed != expected and not (expected == "tgt" and sniffed == "ietd"):
             fmt = sniffed  # e.g. a crm snippet saved as drbd.d/x.res: SAN003, not a parse error
-    if fmt is None and explicit:
-        fmt = None  # an explicitly named file of unknown format: reported as SAN003 by the builder
     if fmt is None and not explicit and expected is None:
-        return
-    host.files.append(FoundFile(path, display, fmt, expected))
+        return  # an explicitly named file of unknown format: reported as SAN003 by the builder
+    host.files.append(FoundFile(path, display, fmt, expected, boundary))
 
 
-def _walk_plain(disc: Discovery, top: Path, arg: str) -> None:
+def _walk(disc: Discovery, top: Path, root: Path, display: str, boundary: str | None):
+    """os.walk inside the tree: yields (dirpath, rel_here, filenames); directory
+    links that lead outside, loops and unreadable directories are reported."""
     seen: set[tuple[int, int]] = set()
-    host = disc.host("", None)
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
+
+    def onerror(e: OSError) -> None:
+        where = os.path.relpath(e.filename, root).replace(os.sep, "/") if e.filename else "."
+        disc.problems.append((_join(display, where), f"cannot read directory: {e.strerror or e}; not checked"))
+
+    why = _escape_problem(top, boundary)
+    if why:
+        disc.problems.append((_join(display, os.path.relpath(top, root).replace(os.sep, "/")), why))
+        return
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=True, onerror=onerror):
+        rel_here = os.path.relpath(dirpath, root).replace(os.sep, "/")
         st = os.stat(dirpath)
         if (st.st_dev, st.st_ino) in seen:
-            disc.problems.append((_join(arg, os.path.relpath(dirpath, top)), "directory loop (symbolic link back to a parent), not followed"))
+            disc.problems.append((_join(display, rel_here), "directory loop (symbolic link back to a parent), not followed"))
             dirnames[:] = []
             continue
         seen.add((st.st_dev, st.st_ino))
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for fname in sorted(filenames):
+        kept = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                continue
+            rel = f"{rel_here}/{d}" if rel_here != "." else d
+            why = _escape_problem(Path(dirpath) / d, boundary)
+            if why is None and classify_name(d, rel) is not None and "." in d:
+                why = "a directory, not a regular file; not checked"  # e.g. drbd.d/r0.res/
+            if why is not None:
+                disc.refuse(Path(dirpath) / d, _join(display, rel), why)
+                continue
+            kept.append(d)
+        dirnames[:] = kept
+        yield dirpath, rel_here, sorted(filenames)
+
+
+def _walk_plain(disc: Discovery, top: Path, arg: str, boundary: str) -> None:
+    host = disc.host("", None)
+    for dirpath, _rel_here, filenames in _walk(disc, top, top, arg, boundary):
+        for fname in filenames:
             if fname.startswith("."):
                 continue
             full = Path(dirpath) / fname
             rel = os.path.relpath(full, top).replace(os.sep, "/")
-            if not full.is_file():
+            if _escape_problem(full, boundary) or _entry_problem(full):
+                if classify_name(fname, rel) is not None:
+                    disc.refuse(full, _join(arg, rel), _escape_problem(full, boundary) or _entry_problem(full))
                 continue
             fmt = classify(full, rel)
             if fmt is None:
                 continue
-            found = FoundFile(full, _join(arg, rel), fmt)
+            found = FoundFile(full, _join(arg, rel), fmt, boundary=boundary)
             if fmt in ("crm", "cib") and "/" not in rel:
                 disc.cluster_files.append(found)
             else:
                 host.files.append(found)
 
 
-def _walk_host(disc: Discovery, host: FoundHost, root: Path, display: str) -> None:
+def _walk_host(disc: Discovery, host: FoundHost, root: Path, display: str, boundary: str | None) -> None:
     for rel in HOST_FILES:
         f = root / rel
-        if f.is_file():
-            _add_file(host, f, _join(display, rel), rel)
-        elif f.exists() and not f.is_dir():
-            disc.problems.append((_join(display, rel), "not a regular file"))
-    seen: set[tuple[int, int]] = set()
+        if f.exists() or f.is_symlink():
+            _add_file(disc, host, f, _join(display, rel), rel, boundary)
     for rel_dir in HOST_DIRS:
         top = root / rel_dir
         if not top.is_dir():
             continue
-        for dirpath, dirnames, filenames in os.walk(top, followlinks=True):
-            st = os.stat(dirpath)
-            key = (st.st_dev, st.st_ino)
-            rel_here = os.path.relpath(dirpath, root).replace(os.sep, "/")
-            if key in seen:
-                disc.problems.append((_join(display, rel_here), "directory loop (symbolic link back to a parent), not followed"))
-                dirnames[:] = []
-                continue
-            seen.add(key)
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for fname in sorted(filenames):
+        for dirpath, rel_here, filenames in _walk(disc, top, root, display, boundary):
+            for fname in filenames:
                 full = Path(dirpath) / fname
                 rel = f"{rel_here}/{fname}"
                 if fname.startswith(".") or fname.endswith("~") or fname.endswith(".sanlint-bak"):
                     continue
-                if not full.is_file():
-                    continue
-                _add_file(host, full, _join(display, rel), rel)
+                _add_file(disc, host, full, _join(display, rel), rel, boundary)
     # crm files anywhere directly under etc/ or the root
     for f in sorted(list(root.glob("*.crm")) + list((root / "etc").glob("*.crm"))):
         rel = os.path.relpath(f, root).replace(os.sep, "/")
-        host.files.append(FoundFile(f, _join(display, rel), "crm"))
+        why = _escape_problem(f, boundary) or _entry_problem(f)
+        if why:
+            disc.refuse(f, _join(display, rel), why)
+            continue
+        host.files.append(FoundFile(f, _join(display, rel), "crm", boundary=boundary))
     _boot_links(host, root, display)
 
 

@@ -19,10 +19,50 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sanlint.discovery import MAX_FILE_BYTES, Discovery, FoundFile, FoundHost, discover
+from sanlint.discovery import MAX_FILE_BYTES, Discovery, FoundFile, FoundHost, discover, file_kind, inside
 from sanlint.model import Host, Site
 from sanlint.model.network import BootService
 from sanlint.source import ParseError, SourceFile, Span
+
+
+class InputError(Exception):
+    """An input file that is not read: not a regular file, too large, unreadable."""
+
+
+def read_bounded(path: str | os.PathLike, limit: int | None = None, what: str = "a configuration file") -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; InputError otherwise.
+
+    Opened without blocking (a fifo never hangs) and checked on the open
+    descriptor, so a file swapped for a fifo or a device between the check
+    and the read is refused as well; at most `limit + 1` bytes are read, so
+    a link to /dev/zero or a growing file cannot eat memory."""
+    import stat
+
+    limit = MAX_FILE_BYTES if limit is None else limit
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as e:
+        raise InputError(f"cannot read file: {e.strerror or e}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{file_kind(st.st_mode)}, not a regular file")
+        if st.st_size > limit:
+            raise InputError(f"file too large to be {what} ({st.st_size} bytes, limit {limit})")
+        chunks, total = [], 0
+        while total <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            raise InputError(f"file too large to be {what} (more than {limit} bytes)")
+        return b"".join(chunks)
+    except OSError as e:
+        raise InputError(f"cannot read file: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
 
 
 @dataclass
@@ -51,12 +91,15 @@ def build(paths: list[str], hosts: list[tuple[str, str]] | None = None, settings
 
 def build_from(disc: Discovery, settings: dict, overrides: dict[str, bytes]) -> tuple[Site, list[InputProblem]]:
     b = _Builder(settings, overrides)
+    b.refused = disc.refused
     for display, message in disc.problems:
         b.problems.append(InputProblem("SAN001", message, path=display, identity=f"file {display}"))
     for found_host in disc.hosts.values():
         b.add_host(found_host)
     for f in disc.cluster_files:
         src = b.read(f, None)
+        if src is not None:
+            b.boundary[id(src)] = f.boundary
         if src is not None:
             result = b.parse(src)
             if result is not None:
@@ -72,6 +115,8 @@ class _Builder:
         self.settings = settings
         self.overrides = overrides
         self.seen_real: set[str] = set()
+        self.refused: set[str] = set()  # paths discovery already reported (a link out, a fifo): not again per include
+        self.boundary: dict[int, str | None] = {}  # id(SourceFile) -> the tree its includes must stay in
 
     # -- reading -------------------------------------------------------------
     def read(self, f: FoundFile, host: str | None, fmt: str | None = None) -> SourceFile | None:
@@ -80,18 +125,16 @@ class _Builder:
         if key in self.seen_real:
             return None
         self.seen_real.add(key)
+        if f.boundary is not None and not inside(real, f.boundary):
+            self._problem("SAN001", f"leads outside the tree being checked (to {real}); not read", f.display, host)
+            return None
         if real in self.overrides:
             data = self.overrides[real]
         else:
             try:
-                size = os.path.getsize(f.path)
-                if size > MAX_FILE_BYTES:
-                    self._problem("SAN001", f"file too large to be a configuration file ({size} bytes, limit {MAX_FILE_BYTES}); not checked", f.display, host)
-                    return None
-                with open(f.path, "rb") as fh:
-                    data = fh.read()
-            except OSError as e:
-                self._problem("SAN001", f"cannot read file: {e.strerror or e}", f.display, host)
+                data = read_bounded(f.path)
+            except InputError as e:
+                self._problem("SAN001", f"{e}; not checked", f.display, host)
                 return None
         if b"\0" in data[:65536]:
             self._problem("SAN001", "binary file (contains NUL bytes), not a configuration file; not checked", f.display, host)
@@ -154,6 +197,7 @@ class _Builder:
             src = self.read(f, hostname)
             if src is None:
                 continue
+            self.boundary[id(src)] = f.boundary
             host.files.append(src)
             result = self.parse(src)
             if result is None:
@@ -212,6 +256,20 @@ class _Builder:
             literal = not globmod.has_magic(pattern)
             matches = sorted(globmod.glob(target))
             ident = f"{fmt} include {pattern} in {src.display}"
+            boundary = self.boundary.get(id(src))
+            unreadable = _unreadable_dir(target, boundary)
+            if unreadable:
+                self.problems.append(InputProblem("SAN001", f"include \"{pattern}\": cannot read directory {unreadable}; "
+                                                  "the files it names are not checked", span=inc.span, identity=ident))
+                continue
+            matches = [m for m in matches if os.path.abspath(m) not in self.refused]
+            outside = [m for m in matches if not inside(os.path.realpath(m), boundary)]
+            for m in outside:
+                self.problems.append(InputProblem("SAN002", f"include \"{pattern}\" leads outside the tree being checked "
+                                                  f"(to {os.path.realpath(m)}); not read", span=inc.span, identity=ident))
+            matches = [m for m in matches if m not in outside]
+            if outside and not matches:
+                continue
             if not matches:
                 if literal:
                     self.problems.append(InputProblem("SAN002", f"include \"{pattern}\" names a missing file "
@@ -224,6 +282,10 @@ class _Builder:
             for m in matches:
                 real = os.path.realpath(m)
                 if not os.path.isfile(real):
+                    if os.path.exists(real) and not os.path.isdir(real):
+                        self.problems.append(InputProblem("SAN001", f"include \"{pattern}\" names {Path(m).name}, "
+                                                          f"{file_kind(os.stat(real).st_mode)}; not read",
+                                                          span=inc.span, identity=ident))
                     continue
                 if real == os.path.realpath(src.path) or real in self._chain(src):
                     self.problems.append(InputProblem("SAN002", f"include \"{pattern}\" forms a cycle back to {Path(m).name}",
@@ -233,9 +295,10 @@ class _Builder:
                 if key in self.seen_real:
                     continue
                 disp = _display_for(src.display, src.path, Path(m))
-                child = self.read(FoundFile(Path(m), disp, fmt), host.name or None, fmt)
+                child = self.read(FoundFile(Path(m), disp, fmt, boundary=boundary), host.name or None, fmt)
                 if child is None:
                     continue
+                self.boundary[id(child)] = boundary
                 child._parent = src  # type: ignore[attr-defined]
                 host.files.append(child)
                 result = self.parse(child)
@@ -249,6 +312,22 @@ class _Builder:
             out.add(str(cur.path))
             cur = getattr(cur, "_parent", None)
         return out
+
+
+def _unreadable_dir(target: str, boundary: str | None) -> str | None:
+    """The first directory on an include's path that exists but cannot be
+    listed or entered (as an unprivileged user), or None."""
+    d = os.path.dirname(target)
+    parts = []
+    while d and d not in parts:
+        parts.append(d)
+        d = os.path.dirname(d)
+    for d in reversed(parts):
+        if globmod.has_magic(d):
+            break
+        if os.path.isdir(d) and inside(os.path.realpath(d), boundary) and not os.access(d, os.R_OK | os.X_OK):
+            return d
+    return None
 
 
 def _is_live_root(root: Path) -> bool:

@@ -113,14 +113,14 @@ def test_binary_unreadable_and_looping_inputs_are_messages_not_crashes(tmp_path,
     root = host(site, "san-1", {"etc/drbd.d/r0.res": R0, "etc/drbd.d/secret.res": R0.replace("r0", "r9")})
     (root / "etc/drbd.d/blob.res").write_bytes(b"\x7fELF\x00\x01\x02")
     (root / "etc/drbd.d/loop").symlink_to(root / "etc/drbd.d")
-    real_open = open
+    real_open = os.open
 
     def fake_open(file, *a, **kw):
         if str(file).endswith("secret.res"):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *a, **kw)
 
-    monkeypatch.setattr("builtins.open", fake_open)
+    monkeypatch.setattr("os.open", fake_open)
     r = run("check", "--format", "json", str(site))
     doc = json.loads(r.output)
     messages = {Path(f["path"]).name: f["message"] for f in doc["findings"] if f["code"] == "SAN001"}

@@ -5,7 +5,9 @@
 A configuration file that its format's grammar rejects: a missing `;` or
 `}` in drbd.conf, a stray token in a crm file, malformed XML in a CIB,
 invalid JSON in saveconfig.json.  Also files that cannot be checked at all:
-unreadable, binary, or far too large to be configuration.  The message
+unreadable, binary, or far too large to be configuration; fifos, devices and
+directories named like configuration files; unreadable directories; and
+symbolic links that lead outside the tree being checked (never followed).  The message
 gives the line and column, the token found and what the grammar expected
 there.  The other files of the site are still checked.
 

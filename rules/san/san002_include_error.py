@@ -6,7 +6,10 @@ An `include` statement in drbd.conf (or tgt's targets.conf) whose literal
 file name (no glob characters) does not exist, or an include chain that
 leads back to a file that is already being read.  Paths are resolved the way
 drbdadm does it: relative to the directory of the including file; inside a
-host root, absolute paths are taken relative to that root.
+host root, absolute paths are taken relative to that root.  An include
+that leads outside the tree being checked (`include "../../../etc/shadow"`,
+or through a symbolic link) is reported too and never read: sanlint only
+reads, quotes and fixes files of the tree it was given.
 
 ## Why it matters
 
