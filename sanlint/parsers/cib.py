@@ -20,22 +20,17 @@ from sanlint.model.cluster import (
     Expression, FencingLevel, Group, Location, NvPair, NvSet, Operation, Order, Primitive, Recipient,
     ResourceRef, Rule, Tag, Ticket,
 )
+from sanlint import xmlsafe
 from sanlint.source import ParseError, SourceFile, Span
 
 _MARKUP = re.compile(
     r"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<!DOCTYPE(?:[^\[>]|\[.*?\])*>"
     r"|</[^>]*>|<(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.S)
 _ATTR = re.compile(r"([^\s=/<>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_ENTITY_DECL = re.compile(r"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.S | re.I)
 # elements whose `id` refers to another object instead of defining one
 _REFERENCE_TAGS = frozenset({"resource_ref", "obj_ref", "role_ref", "crmsh-ref", "role"})
 _NVSET_KINDS = {"instance_attributes": "params", "meta_attributes": "meta", "utilization": "utilization",
                 "attributes": "params"}
-
-
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_blank_text=False)
 
 
 def parse(src: SourceFile) -> ClusterConfig:
@@ -49,18 +44,7 @@ def parse(src: SourceFile) -> ClusterConfig:
 
 def parse_xml(src: SourceFile) -> etree._Element:
     """The root element, parsed safely; ParseError on bad or unsafe XML."""
-    text = src.text
-    m = _ENTITY_DECL.search(text)
-    if m:
-        line, col = src.line_col(m.start())
-        raise ParseError("DOCTYPE with entity declarations is not allowed", line, col,
-                         found="<!ENTITY", char_offset=m.start())
-    try:
-        return etree.fromstring(src.data, _parser())
-    except etree.XMLSyntaxError as e:
-        line, col = e.position if e.position else (1, 1)
-        message = (e.msg or "XML syntax error").split(", line ")[0]
-        raise ParseError(message, max(line, 1), max(col, 1)) from None
+    return xmlsafe.load(src)
 
 
 class _Doc:
@@ -663,11 +647,9 @@ def add_xml_statement(config: ClusterConfig, body: str, span: Span,
     """crm `xml <element .../>`: the element joins the configuration, every
     object spanning the whole statement."""
     try:
-        elem = etree.fromstring(body.encode("utf-8", "surrogateescape"), _parser())
-    except etree.XMLSyntaxError as e:
-        raise ParseError(f"bad XML in xml statement: {e.msg}", span.line, span.column) from None
-    if "<!ENTITY" in body:
-        raise ParseError("entity declarations are not allowed", span.line, span.column)
+        elem = xmlsafe.load_bytes(body.encode("utf-8", "surrogateescape"), span.line, span.column)
+    except ParseError as e:
+        raise ParseError(f"bad XML in xml statement: {e.message}", span.line, span.column) from None
     builder = _Builder(config, _Doc(span.file, elem, fixed=span), register)
     if elem.get("id") is not None:
         register(elem.get("id"), span)

@@ -427,14 +427,9 @@ def parse_firewalld(src: SourceFile) -> Firewall:
 
 
 def _xml_root(src: SourceFile):
-    from lxml import etree
+    from sanlint import xmlsafe
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    try:
-        return etree.fromstring(src.data, parser)
-    except etree.XMLSyntaxError as e:
-        line, col = e.position if e.position else (1, 1)
-        raise ParseError(e.msg or "XML syntax error", line or 1, max(col, 1)) from None
+    return xmlsafe.load(src)
 
 
 def _zone_policy(target: str | None) -> str:
