@@ -66,17 +66,24 @@ def write(path: str, findings: Iterable) -> int:
     return len(entries)
 
 
-def load(path: str) -> Counter:
-    """The fingerprints a baseline file records, with their multiplicity."""
+def read_json(path: str, error: type[Exception], what: str, missing: str | None = None):
+    """The JSON document at `path`; `error(message)` when it is missing,
+    unreadable or not JSON (`what` names the file in the message)."""
     try:
         with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
+            return json.load(fh)
     except FileNotFoundError:
-        raise BaselineError(f"baseline {path} does not exist (create it with --write-baseline)") from None
+        raise error(missing or f"{what} does not exist") from None
     except OSError as e:
-        raise BaselineError(f"cannot read baseline {path}: {e.strerror or e}") from None
+        raise error(f"cannot read {what}: {e.strerror or e}") from None
     except (ValueError, UnicodeDecodeError) as e:
-        raise BaselineError(f"baseline {path} is not valid JSON: {e}") from None
+        raise error(f"{what} is not valid JSON: {e}") from None
+
+
+def load(path: str) -> Counter:
+    """The fingerprints a baseline file records, with their multiplicity."""
+    doc = read_json(path, BaselineError, f"baseline {path}",
+                    missing=f"baseline {path} does not exist (create it with --write-baseline)")
     if not isinstance(doc, dict) or "findings" not in doc or not isinstance(doc["findings"], list):
         raise BaselineError(f"baseline {path} is not a sanlint baseline (no \"findings\" list)")
     version = doc.get("sanlint-baseline")

@@ -310,6 +310,21 @@ def write_atomically(files: dict[str, bytes], backup: bool = True) -> list[str]:
     return backups
 
 
+def current_umask() -> int:
+    """The process umask, read without changing it where Linux tells it
+    (/proc/self/status), else by setting and restoring it."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _atomic_write(path: str, data: bytes, like: str | None = None) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".sanlint-", dir=directory)
@@ -325,6 +340,8 @@ def _atomic_write(path: str, data: bytes, like: str | None = None) -> None:
                 os.chown(tmp, st.st_uid, st.st_gid)
             except OSError:
                 pass
+        else:  # a new file: the mode open(2) would give it (mkstemp's is 0600)
+            os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, path)
         dfd = os.open(directory, os.O_RDONLY)
         try:

@@ -163,7 +163,13 @@ class Rule:
 
     @classmethod
     def summary(cls) -> str:
+        """One whole sentence: the docstring's first line ("Port clash: two
+        resources on one host use the same address and port."), else the
+        first paragraph of *What it checks*."""
         sections = doc_sections(cls.doc())
+        title = " ".join(sections.get("_title", "").split())
+        if title:
+            return title
         first = sections.get("What it checks", "").strip().split("\n\n")[0]
         return " ".join(first.split())
 

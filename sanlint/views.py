@@ -319,3 +319,16 @@ def lv_of_path(path: str | None) -> tuple[str, str] | None:
     if m and m.group(1) not in _NOT_VG_DIRS:
         return m.group(1), m.group(2)
     return None
+
+
+def allow_matches(pattern: str, name: str) -> bool:
+    """Whether an ietd initiators.allow/targets.allow target field (`ALL`,
+    an IQN compared without case, or `/regex/`) covers target `name`."""
+    if pattern == "ALL":
+        return True
+    if len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/"):
+        try:
+            return re.search(pattern[1:-1], name) is not None
+        except re.error:
+            return False
+    return pattern.lower() == name.lower()

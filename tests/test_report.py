@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, need
+from conftest import need
 from report_sites import SECRETS, SEED, run_cli, secret_site, write_site
 from sanlint.report.html import markdown_html
 
@@ -55,7 +55,7 @@ def test_html_is_one_self_contained_file(seed_html):
 def test_html_has_every_finding_and_its_rule_documentation(seed_html):
     html = seed_html.read_text()
     findings = _findings(SEED)
-    assert html.count('<tr class="finding ') == len(findings)
+    assert html.count('<article class="finding ') == len(findings)
     for code in {f["code"] for f in findings}:
         assert f'id="rule-{code}"' in html
         assert f'href="#rule-{code}"' in html
@@ -91,7 +91,7 @@ def test_html_renders_in_headless_chromium(seed_html, tmp_path):
                    'id="chart-packs"', 'class="bar error"', 'class="node drbd', 'class="node vg',
                    'class="node target', 'class="node resource', 'class="host"'):
         assert needle in page, needle
-    assert page.count('<tr class="finding ') == len(_findings(SEED))
+    assert page.count('<article class="finding ') == len(_findings(SEED))
 
     shot = tmp_path / "shot.png"
     r = subprocess.run(flags + [f"--screenshot={shot}", "--window-size=1280,2000", url],
@@ -120,25 +120,33 @@ def test_markdown_report_structure(tmp_path):
     md = _report(tmp_path, "r.md", SEED)
     findings = _findings(SEED)
     assert md.startswith("# sanlint audit report\n")
-    for heading in ("## Summary", "### By rule pack", "## Topology", "### Host san-1", "### Host san-2",
-                    "### Pacemaker cluster", "## Findings", "### Cluster-wide files", "## Rule documentation"):
+    for heading in ("## Executive summary", "**Top risks**", "## Top findings", "## Other findings", "## Waivers",
+                    "## Topology", "## Evidence", "## Sign-off"):
         assert f"\n{heading}" in md, heading
-    rows = [line for line in md.splitlines() if re.match(r"^\| \*\*(error|warning|info)\*\* \| \[", line)]
-    assert len(rows) == len(findings)
-    for code in {f["code"] for f in findings}:
-        assert f"\n### {code}\n" in md
-    assert md.count("<details>") == md.count("</details>") == len({f["code"] for f in findings})
+    top = re.findall(r"^#### (\d+)\. (error|warning|info) · (\S+) ", md, re.M)
+    rows = [line for line in md.splitlines() if re.match(r"^\| \d+ \| \*\*(error|warning|info)\*\* \| ", line)]
+    assert len(top) + len(rows) == len(findings)  # every finding once: in full or as a table row
+    assert [int(n) for n, _, _ in top] == list(range(1, len(top) + 1))
+    assert md.count("<details>") == md.count("</details>")
     # every table row has the same number of cells as its header (pipes escaped)
     for line in rows:
-        assert len(re.findall(r"(?<!\\)\|", line)) == 5, line
+        assert len(re.findall(r"(?<!\\)\|", line)) == 6, line
+    assert "not shown" not in md  # the seed fits whole
 
 
 def test_markdown_snapshot(tmp_path, snapshot):
-    md = _report(tmp_path, "report.md", SEED)
-    # rule documentation changes with every doc edit: snapshot up to it, then the rules it lists
-    head, _, docs = md.partition("## Rule documentation")
+    r = run_cli("report", SEED, "-o", str(tmp_path / "report.md"), env={"SOURCE_DATE_EPOCH": "1764000000"})
+    assert r.exit_code == 0, r.output
+    md = (tmp_path / "report.md").read_text()
+    assert "generated 2025-11-24T16:00:00Z" in md
+    # checkout times and the temporary output path differ from run to run
+    md = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \| `", "MTIME | `", md)
+    md = md.replace(str(tmp_path), "TMP")
+    # the rule set's hash and size change with every rule edit anywhere: checked in test_report_evidence
+    md = re.sub(r"rule set of \d+ rules, SHA-256 `[0-9a-f]{64}`", "rule set of N rules, SHA-256 `HASH`", md)
+    head, _, rest = md.partition("<details><summary>Rules that fired")
     assert head == snapshot(name="report")
-    assert re.findall(r"^### (\S+)$", docs, re.M) == snapshot(name="documented-rules")
+    assert re.findall(r"^\| (\S+) \S+ \| ", rest, re.M) == snapshot(name="fired-rules")
 
 
 def test_report_of_a_single_file_and_of_a_plain_site(tmp_path):
@@ -153,8 +161,8 @@ def test_report_of_a_single_file_and_of_a_plain_site(tmp_path):
 def test_report_usage_errors(tmp_path):
     r = run_cli("report", SEED)
     assert r.exit_code == 2 and "--output" in r.output
-    r = run_cli("report", SEED, "-o", str(tmp_path / "report.pdf"))
-    assert r.exit_code == 2 and ".html or .md" in r.output
+    r = run_cli("report", SEED, "-o", str(tmp_path / "report.txt"))
+    assert r.exit_code == 2 and ".html, .md or .pdf" in r.output
     r = run_cli("report", SEED, "--format", "markdown", "-o", str(tmp_path / "report.txt"))
     assert r.exit_code == 0 and (tmp_path / "report.txt").read_text().startswith("# sanlint audit report")
     r = run_cli("report", str(tmp_path / "missing"), "-o", str(tmp_path / "x.html"))

@@ -56,9 +56,11 @@ only the admin knows which resource keeps the old one.
 
 ## Source
 
-drbd-utils `user/v9/drbdadm_postparse.c` (address uniqueness, "is also
-used"); drbd.conf(5) v9 `address`; LINBIT users guide 9 `drbd-configure.adoc`
-("every resource listening on a separate port"); research §5 #15.
+drbd-utils `user/v9/drbdadm_postparse.c` (address uniqueness, "is also used");
+drbd.conf(5) v9 `address`; LINBIT users guide 9 `drbd-configure.adoc` ("every
+resource listening on a separate port"); https://github.com/LINBIT/drbd-utils,
+https://github.com/LINBIT/linbit-documentation, drbd.conf(5) at
+https://manpages.debian.org/drbd.conf.5.
 """
 
 from __future__ import annotations

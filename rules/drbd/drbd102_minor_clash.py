@@ -57,7 +57,7 @@ Pacemaker resources, fstab), so renumbering needs the admin.
 
 drbd-utils `user/v9/drbdadm_postparse.c` / `drbdadm_parser.c` (uniqueness
 checks, "conflicting use of device-minor"); `user/v9/drbdadm_linux.c`
-`parse_device()`; research §3.4 and §5 #16.
+`parse_device()`; https://github.com/LINBIT/drbd-utils.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ No automatic fix: only the admin knows which resource owns the disk.
 ## Source
 
 drbd-utils `user/v9/drbdadm_postparse.c` / `drbdadm_parser.c` (uniqueness
-checks, "conflicting use of disk"); research §3.4 and §5 #16.
+checks, "conflicting use of disk"); https://github.com/LINBIT/drbd-utils.
 """
 
 from __future__ import annotations

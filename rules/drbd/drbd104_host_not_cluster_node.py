@@ -60,7 +60,9 @@ admin's call.
 
 drbd.conf(5): the host name "must match the Linux host name (uname -n)";
 drbd-utils `user/v9/drbdadm_main.c` `hostnames_equal()` (9) and
-`user/v84/drbdadm_main.c` `name_in_names()` (exact); research §1.4 and §5 #14.
+`user/v84/drbdadm_main.c` `name_in_names()` (exact);
+https://github.com/LINBIT/drbd-utils, drbd.conf(5) at
+https://manpages.debian.org/drbd.conf.5.
 """
 
 from __future__ import annotations

@@ -41,9 +41,9 @@ No automatic fix: only the admin knows the right address.
 
 ## Source
 
-drbd-utils `user/v9/drbdadm_parser.c` `__parse_address()` (port range
-check) and `user/v9/drbdadm_postparse.c` `generate_implicit_node_id()`
-("BAD LUCK, equal hashes"); research §1.4 and §3.4.
+drbd-utils `user/v9/drbdadm_parser.c` `__parse_address()` (port range check)
+and `user/v9/drbdadm_postparse.c` `generate_implicit_node_id()` ("BAD LUCK,
+equal hashes"); https://github.com/LINBIT/drbd-utils.
 """
 
 from __future__ import annotations

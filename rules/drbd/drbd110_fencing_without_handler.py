@@ -53,9 +53,10 @@ shown with `--diff`, never applied).
 ## Source
 
 drbd-utils `user/v9/drbdadm_main.c` `adm_khelper()`; LINBIT/drbd
-`drbd/drbd_nl.c` `conn_try_outdate_peer()` ("fence-peer helper broken");
-LINBIT users guide `drbd-pacemaker.adoc` (resource-level fencing);
-research §5 #1.
+`drbd/drbd_nl.c` `conn_try_outdate_peer()` ("fence-peer helper broken"); LINBIT
+users guide `drbd-pacemaker.adoc` (resource-level fencing);
+https://github.com/LINBIT/drbd-utils, https://github.com/LINBIT/drbd,
+https://github.com/LINBIT/linbit-documentation.
 """
 
 from __future__ import annotations

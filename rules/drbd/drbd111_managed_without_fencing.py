@@ -64,7 +64,8 @@ peer from being promoted.
 
 LINBIT users guide 8.4 `pacemaker.adoc` and 9 `drbd-pacemaker.adoc`
 (resource-level fencing with crm-fence-peer); drbd.conf(5) `fencing`;
-research §5 #1, #10.
+https://github.com/LINBIT/linbit-documentation, drbd.conf(5) at
+https://manpages.debian.org/drbd.conf.5.
 """
 
 from __future__ import annotations

@@ -53,7 +53,8 @@ the fence-peer handler, in the same directory.  No fix under 8.x when an
 LINBIT users guide 8.4 `pacemaker.adoc` and 9 `drbd-pacemaker.adoc` (about
 lines 200-226: fence-peer crm-fence-peer.9.sh with unfence-peer
 crm-unfence-peer.9.sh; "we used to abuse the after-resync-target handler");
-drbd-utils `scripts/crm-fence-peer.9.sh`; research §2.3 and §5 #3.
+drbd-utils `scripts/crm-fence-peer.9.sh`; https://github.com/LINBIT/drbd-utils,
+https://github.com/LINBIT/linbit-documentation.
 """
 
 from __future__ import annotations

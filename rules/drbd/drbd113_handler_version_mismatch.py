@@ -57,11 +57,12 @@ crm-unfence-peer.sh`).  If the version was inferred wrongly, set
 
 ## Source
 
-LINBIT users guide 9 `drbd-pacemaker.adoc` (about lines 200-226);
-drbd-utils `user/v9/config_flags.c` handlers_ctx and `user/v84`
+LINBIT users guide 9 `drbd-pacemaker.adoc` (about lines 200-226); drbd-utils
+`user/v9/config_flags.c` handlers_ctx and `user/v84`
 check_and_change_deprecated_alias (8.4 renames outdate-peer, 9 does not);
-https://github.com/MicrosoftDocs/azure-docs/issues/99894; research §2.2,
-§5 #2 and #3.
+https://github.com/MicrosoftDocs/azure-docs/issues/99894;
+https://github.com/LINBIT/drbd-utils,
+https://github.com/LINBIT/linbit-documentation.
 """
 
 from __future__ import annotations

@@ -58,10 +58,12 @@ deletes a section left empty.  If the version was inferred wrongly, set
 
 ## Source
 
-drbd-utils `user/v9/config_flags.c` (net options include fencing; disk
-options do not) and `user/v84/config_flags.c`; drbd.conf(5) v9 `fencing`;
-LINBIT users guide 9 `drbd-upgrading-8.4-to-9.x.adoc`; research §1.6 and
-§2.2 (tested on drbdadm 9.22).
+drbd-utils `user/v9/config_flags.c` (net options include fencing; disk options
+do not) and `user/v84/config_flags.c`; drbd.conf(5) v9 `fencing`; LINBIT users
+guide 9 `drbd-upgrading-8.4-to-9.x.adoc` (tested on drbdadm 9.22);
+https://github.com/LINBIT/drbd-utils,
+https://github.com/LINBIT/linbit-documentation, drbd.conf(5) at
+https://manpages.debian.org/drbd.conf.5.
 """
 
 from __future__ import annotations

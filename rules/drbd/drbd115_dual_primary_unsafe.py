@@ -55,7 +55,8 @@ the cluster first.
 LINBIT users guide 9 `drbd-dualprimary.adoc` ("Using 'allow-two-primaries'
 without fencing is a very bad idea"); LINBIT/drbd `drbd/drbd_nl.c`
 `_check_net_options()` (`ERR_NOT_PROTO_C`); drbdsetup-options
-allow-two-primaries; research §5 #4-#6.
+allow-two-primaries; https://github.com/LINBIT/drbd-utils,
+https://github.com/LINBIT/drbd, https://github.com/LINBIT/linbit-documentation.
 """
 
 from __future__ import annotations

@@ -60,9 +60,10 @@ boot).
 ## Source
 
 LINBIT users guide 8.4 `administration.adoc` (about line 946); drbd-utils
-`user/v9/drbdadm_parser.c` `startup_delegate()` (9 drops the option);
-LINBIT users guide 9 `drbd-recent-changes.adoc` (auto-promote replaces
-become-primary-on); research §5 #19.
+`user/v9/drbdadm_parser.c` `startup_delegate()` (9 drops the option); LINBIT
+users guide 9 `drbd-recent-changes.adoc` (auto-promote replaces
+become-primary-on); https://github.com/LINBIT/drbd-utils,
+https://github.com/LINBIT/linbit-documentation.
 """
 
 from __future__ import annotations

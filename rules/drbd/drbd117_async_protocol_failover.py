@@ -56,10 +56,11 @@ the admin must accept that (or not fail over automatically).
 
 ## Source
 
-drbd.conf(5) `protocol` (A: "local disk and local TCP send buffer", C:
-"both the local and the remote disk"); LINBIT users guide 9
-`drbd-replication-modes` ("protocol C ... most commonly used");
-research §1.4.
+drbd.conf(5) `protocol` (A: "local disk and local TCP send buffer", C: "both
+the local and the remote disk"); LINBIT users guide 9 `drbd-replication-modes`
+("protocol C ... most commonly used");
+https://github.com/LINBIT/linbit-documentation, drbd.conf(5) at
+https://manpages.debian.org/drbd.conf.5.
 """
 
 from __future__ import annotations

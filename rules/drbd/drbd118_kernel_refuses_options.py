@@ -49,7 +49,8 @@ admin's call.
 ## Source
 
 LINBIT/drbd `drbd/drbd_nl.c` `_check_net_options()`; drbd-utils
-`user/v9/drbdsetup.c` error_messages; research §5 #7 and #8.
+`user/v9/drbdsetup.c` error_messages; https://github.com/LINBIT/drbd-utils,
+https://github.com/LINBIT/drbd.
 """
 
 from __future__ import annotations

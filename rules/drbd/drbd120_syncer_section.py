@@ -54,7 +54,8 @@ sanlint does not know.
 LINBIT users guide 8.4 `recent-changes.adoc` (the syncer section is gone;
 changed defaults); drbd-utils `user/v9/drbdadm_parser.c`
 `parse_options_syncer()` and `check_deprecated_alias()`; drbdsetup-options
-`resync-rate`, `c-plan-ahead`; research §1.6, §2.2 and §2.3.
+`resync-rate`, `c-plan-ahead`; https://github.com/LINBIT/drbd-utils,
+https://github.com/LINBIT/linbit-documentation.
 """
 
 from __future__ import annotations

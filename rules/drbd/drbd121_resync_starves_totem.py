@@ -72,10 +72,11 @@ cap the shared link can afford.
 ## Source
 
 LINBIT users guide 9 `drbd-configure.adoc` (about lines 45-55, dedicated
-replication link) and `drbd-administration-manual.adoc` (about lines
-799-846, resync rate about 30% of the bandwidth); LINBIT users guide 9
+replication link) and `drbd-administration-manual.adoc` (about lines 799-846,
+resync rate about 30% of the bandwidth); LINBIT users guide 9
 `drbd-pacemaker.adoc` (about line 192, independent communication paths);
-https://kb.linbit.com/tuning-drbds-resync-controller; research §5 #10-#12.
+https://kb.linbit.com/tuning-drbds-resync-controller;
+https://github.com/LINBIT/linbit-documentation.
 """
 
 from __future__ import annotations

@@ -41,10 +41,11 @@ behaviour LINBIT recommends.
 
 ## Source
 
-drbd.conf(5) / drbdsetup-options `on-io-error` ("detach: ... the node
-continues in diskless mode ... the recommended setting"); LINBIT users
-guide 8.4 `recent-changes.adoc` (default changed from pass_on to detach);
-research §1.6 (changed defaults).
+drbd.conf(5) / drbdsetup-options `on-io-error` ("detach: ... the node continues
+in diskless mode ... the recommended setting"); LINBIT users guide 8.4
+`recent-changes.adoc` (default changed from pass_on to detach); https://github.com/LINBIT/drbd-utils,
+https://github.com/LINBIT/linbit-documentation, drbd.conf(5) at
+https://manpages.debian.org/drbd.conf.5.
 """
 
 from __future__ import annotations

@@ -42,11 +42,12 @@ truly fixed rate; which one depends on the link.
 
 ## Source
 
-drbdsetup-options `resync-rate` ("only works when the dynamic resync
-controller is disabled") and `c-plan-ahead`; LINBIT users guide 9
+drbdsetup-options `resync-rate` ("only works when the dynamic resync controller
+is disabled") and `c-plan-ahead`; LINBIT users guide 9
 `drbd-administration-manual.adoc` (about lines 799-846);
-https://kb.linbit.com/tuning-drbds-resync-controller; research §2.3 and
-§5 #12.
+https://kb.linbit.com/tuning-drbds-resync-controller;
+https://github.com/LINBIT/drbd-utils,
+https://github.com/LINBIT/linbit-documentation.
 """
 
 from __future__ import annotations

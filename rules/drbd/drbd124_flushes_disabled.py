@@ -46,10 +46,10 @@ protected.
 
 ## Source
 
-drbdsetup-options `disk-flushes`, `md-flushes`, `disk-barrier` ("can lead
-to data loss or corruption"); drbd-utils `scripts/drbd.conf.example` ("If
-you have a reasonable RAID controller with non volatile write cache");
-research §5 #18.
+drbdsetup-options `disk-flushes`, `md-flushes`, `disk-barrier` ("can lead to
+data loss or corruption"); drbd-utils `scripts/drbd.conf.example` ("If you have
+a reasonable RAID controller with non volatile write cache");
+https://github.com/LINBIT/drbd-utils.
 """
 
 from __future__ import annotations

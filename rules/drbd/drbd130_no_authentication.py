@@ -44,7 +44,9 @@ node by the admin (both nodes switch at the same `drbdadm adjust`).
 
 drbd-utils `documentation/v9/drbdsetup-options.xml` `cram-hmac-alg`,
 `shared-secret`; LINBIT users guide 9 `drbd-configure.adoc` (example
-`cram-hmac-alg sha1; shared-secret "FooFunFactory";`); research §5 #17.
+`cram-hmac-alg sha1; shared-secret "FooFunFactory";`);
+https://github.com/LINBIT/drbd-utils,
+https://github.com/LINBIT/linbit-documentation.
 """
 
 from __future__ import annotations

@@ -54,9 +54,8 @@ targets.conf(5) (`initiator-address`, `initiator-name`); targetcli(8)
 for iet, tgt, lio, lio-t).
 '''
 
-import re
-
 from sanlint.rule import Rule
+from sanlint.views import allow_matches
 from sanlint_rules.iscsi import _common as C
 
 
@@ -89,7 +88,7 @@ def _open(t):
         if tgt.acls and not tgt.open_to_all:
             return None
         rules = [r for cfg in t.host.iscsi for r in cfg.allow_rules if r.file_kind == "initiators"]
-        matching = [r for r in rules if _matches(r.target, t.name)]
+        matching = [r for r in rules if allow_matches(r.target, t.name)]
         if any("ALL" not in r.entries for r in matching):
             return None
         if matching:
@@ -100,14 +99,3 @@ def _open(t):
             return "the TPG has generate_node_acls=1 (demo mode)"
         return "no initiator-address or initiator-name restricts it (tgt-admin binds ALL)"
     return None
-
-
-def _matches(pattern: str, name: str) -> bool:
-    if pattern == "ALL":
-        return True
-    if len(pattern) > 1 and pattern.startswith("/") and pattern.endswith("/"):
-        try:
-            return re.search(pattern[1:-1], name) is not None
-        except re.error:
-            return False
-    return pattern.lower() == name.lower()

@@ -11,6 +11,7 @@ from html import escape
 
 from sanlint import __version__
 from sanlint.report import CLUSTER_WIDE, SEVERITY_ORDER, ReportData
+from sanlint.report.remediation import LABELS
 from sanlint.report.topology import svg as topology_svg
 
 COLOURS = {"error": "#c62828", "warning": "#ef8f00", "info": "#1e88e5"}
@@ -73,6 +74,48 @@ svg .bar.error { fill:var(--error); } svg .bar.warning { fill:var(--warning); } 
 svg .axis { stroke:#8a94a6; } svg .chart-title { font-weight:bold; font-size:13px; }
 .legend span { display:inline-block; margin-right:14px; font-size:12px; }
 .legend i { display:inline-block; width:12px; height:12px; border-radius:2px; vertical-align:-1px; margin-right:4px; }
+svg .box.ring { fill:#f3f6f9; stroke:#5b6474; } svg .box.cluster-node { fill:#1d2330; stroke:#1d2330; }
+svg .cluster-node text.title { fill:#fff; }
+svg .edge.membership { stroke:#8a94a6; stroke-dasharray:2 4; stroke-width:1.5; }
+svg .edge.placement { stroke:#7a5cc4; stroke-width:1.5; } svg .edge.placement.avoids { stroke:#c62828; stroke-dasharray:3 3; }
+.risks li { margin:0 0 8px; } .risks .what { font-weight:bold; }
+.badge { display:inline-block; padding:0 6px; border-radius:8px; font-size:11px; font-weight:bold; background:#2e7d32; color:#fff; }
+.risk { font-size:12px; color:var(--muted); white-space:nowrap; }
+td.rank { color:var(--muted); font-size:12px; text-align:right; }
+article.finding { border-top:1px solid var(--line); padding:10px 0 12px; }
+article.finding .fhead { line-height:1.7; }
+article.finding .rank { display:inline-block; min-width:2.2em; color:var(--muted); font-size:12px; }
+article.finding .loc { font-family:"DejaVu Sans Mono", monospace; font-size:12px; word-break:break-all; }
+article.finding p.msg { margin:4px 0; }
+article.finding pre { white-space:pre-wrap; word-break:break-all; }
+.remedy { margin-top:6px; padding:6px 8px; border-left:3px solid #8a94a6; background:#fafbfc; }
+.remedy.safe { border-color:#2e7d32; } .remedy.unsafe { border-color:var(--warning); } .remedy.choice { border-color:#7a5cc4; }
+pre.diff .add { color:#1b5e20; background:#e8f5e9; } pre.diff .del { color:#b71c1c; background:#ffebee; }
+pre.diff .hunk { color:#6a4fb0; }
+dl.facts { display:grid; grid-template-columns: max-content 1fr; gap:4px 16px; margin:0; }
+dl.facts dt { color:var(--muted); } dl.facts dd { margin:0; }
+td.hash { font-family:"DejaVu Sans Mono", monospace; font-size:11px; word-break:break-all; }
+table.signoff td { height:42px; } table.signoff td.blank { border-bottom:1px solid #1d2330; width:28%; }
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { background:#fff; font-size:10.5pt; }
+  header { background:#fff; color:#000; border-bottom:2px solid #000; padding:0 0 8px; }
+  header .sub { color:#333; }
+  main { padding:0; max-width:none; }
+  section { border:none; border-radius:0; padding:0; margin:0 0 14px; }
+  h2 { break-after:avoid; border-bottom:1px solid #999; padding-bottom:2px; }
+  h3, h4 { break-after:avoid; }
+  tr, pre, .card, li, .fhead { break-inside:avoid; }
+  .fhead, p.msg { break-after:avoid; }
+  .scroll { overflow:visible; }
+  svg.topology, svg.chart { max-width:100%; height:auto; }
+  pre { white-space:pre-wrap; word-break:break-all; }
+  a { color:inherit; }
+  .sev { border:1px solid #000; }
+  #rules { break-before:page; }
+  #signoff { break-inside:avoid; }
+  .noprint { display:none; }
+}
 """
 
 
@@ -212,6 +255,9 @@ def pack_chart(data: ReportData) -> str:
 
 # -- page ----------------------------------------------------------------------------
 
+RISK_LABEL = {"data": "data", "outage": "outage", "exposure": "exposure", "resilience": "resilience",
+              "hygiene": "hygiene"}
+
 
 def _sev(sev: str) -> str:
     return f'<span class="sev {escape(sev)}">{escape(sev)}</span>'
@@ -221,69 +267,180 @@ def _host_id(host: str) -> str:
     return "host-" + re.sub(r"[^A-Za-z0-9_-]", "-", host)
 
 
+def _diff(diff: str) -> str:
+    out = []
+    for line in diff.splitlines():
+        cls = ("add" if line.startswith("+") and not line.startswith("+++") else
+               "del" if line.startswith("-") and not line.startswith("---") else
+               "hunk" if line.startswith("@@") else "")
+        out.append(f'<span class="{cls}">{escape(line)}</span>' if cls else escape(line))
+    return '<pre class="diff">' + "\n".join(out) + "</pre>"
+
+
+def _remedy(r) -> str:
+    m = r.remedy
+    if m is None:
+        return ""
+    label = LABELS[m.kind]
+    out = [f'<div class="remedy {m.kind}"><b>{label}:</b> {_inline(m.text)}']
+    if m.command:
+        out.append(f" <code>{escape(m.command)}</code>")
+    if m.diff:
+        out.append(_diff(m.diff))
+    out.append("</div>")
+    return "".join(out)
+
+
+def _where(r) -> str:
+    loc = escape(r.location)
+    return loc + (f'<br><span class="muted">{escape(r.host)}</span>' if r.host else "")
+
+
+def _risk_paragraph(group) -> str:
+    """One short paragraph of the executive summary: a rule that fired."""
+    r = group[0]
+    hosts = sorted({x.host for x in group if x.host})
+    where = (f"on {', '.join(hosts)}" if hosts else "in the cluster configuration")
+    n = len(group)
+    more = f" ({n} findings {where})" if n > 1 else f" ({where})"
+    remedy = {"safe": "sanlint can fix it (<code>sanlint check --fix</code>).",
+              "unsafe": "sanlint offers a fix that changes behaviour; review it (<code>--unsafe-fixes</code>).",
+              "choice": "The fix needs your decision; see the finding.",
+              "manual": _inline(r.remedy.text) if r.remedy else ""}[r.remedy.kind if r.remedy else "manual"]
+    return (f'<li><span class="what">{escape(r.title or r.code)}</span> {_sev(r.severity)} '
+            f'<span class="risk">risk: {escape(r.risk.label)}</span><br>'
+            f'<a href="#f{r.rank}">{escape(r.code)}</a>{escape(more)}: {_inline(r.message)}. {remedy}</li>')
+
+
 def render(data: ReportData, title: str = "sanlint audit report") -> str:
     s = data.summary
+    ev = data.evidence
     total = sum(data.by_severity.values())
-    versions = ", ".join(f"{k} {v}" for k, v in data.versions.items() if v) or "not determined"
+    site_label = ("cluster " + ", ".join(ev.cluster_names)) if ev and ev.cluster_names else "cluster (no name configured)"
+    nodes = ", ".join(ev.nodes) if ev and ev.nodes else ", ".join(ev.hosts) if ev else ""
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        """<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">""",
         f"<title>{escape(title)}</title>",
         f'<meta name="generator" content="sanlint {escape(__version__)}">',
         f"<style>{CSS}</style></head><body>",
-        f'<header><h1>{escape(title)}</h1><div class="sub">sanlint {escape(__version__)} &middot; '
-        f'{s.get("files", 0)} files on {s.get("hosts", 0)} hosts &middot; versions: {escape(versions)}</div></header>',
+        f'<header><h1>{escape(title)}</h1><div class="sub">{escape(site_label)}'
+        + (f" &middot; nodes {escape(nodes)}" if nodes else "")
+        + (f' &middot; generated <time>{escape(ev.generated)}</time>' if ev else "")
+        + f' &middot; sanlint {escape(__version__)} &middot; {s.get("files", 0)} files on {s.get("hosts", 0)} hosts</div></header>',
         "<main>",
-        '<section id="summary"><h2>Summary</h2><div class="cards">',
+        '<section id="summary"><h2>Executive summary</h2><div class="cards">',
         f'<div class="card total"><div class="n">{total}</div>findings</div>',
     ]
     for sev in SEVERITY_ORDER:
         out.append(f'<div class="card {sev}"><div class="n">{data.by_severity.get(sev, 0)}</div>{sev}</div>')
-    out.append(f'<div class="card"><div class="n">{s.get("files", 0)}</div>files</div>')
-    out.append(f'<div class="card"><div class="n">{s.get("hosts", 0)}</div>hosts</div></div>')
+    cmp = data.comparison
+    if cmp is not None:
+        out.append(f'<div class="card new"><div class="n">{len(cmp.new)}</div>new since last audit</div>')
+        out.append(f'<div class="card resolved"><div class="n">{len(cmp.resolved)}</div>resolved</div>')
+    if ev is not None and ev.waivers:
+        out.append(f'<div class="card"><div class="n">{len(ev.waivers)}</div>waived</div>')
+    out.append("</div>")
+    if data.ranked:
+        out.append("<h3>Top risks</h3><ol class=\"risks\">" + "".join(_risk_paragraph(g) for g in data.top) + "</ol>")
+    else:
+        out.append("<p>No problems found.</p>")
     if data.notes:
         out.append('<ul class="notes">' + "".join(f"<li>{escape(n)}</li>" for n in data.notes) + "</ul>")
-    out.append("</section>")
+    out.append('<div class="charts">' + severity_chart(data) + pack_chart(data) + '</div><div class="legend">'
+               + "".join(f'<span><i style="background:{COLOURS[s_]}"></i>{s_}</span>' for s_ in SEVERITY_ORDER)
+               + "</div></section>")
 
-    out.append('<section id="charts"><h2>Findings</h2><div class="charts">')
-    out.append(severity_chart(data))
-    out.append(pack_chart(data))
-    out.append('</div><div class="legend">' + "".join(
-        f'<span><i style="background:{COLOURS[s_]}"></i>{s_}</span>' for s_ in SEVERITY_ORDER) + "</div></section>")
+    if cmp is not None:
+        out.append(f'<section id="changes"><h2>Changes since the last audit</h2><p class="muted">Compared with '
+                   f'<code>{escape(cmp.previous)}</code> ({escape(cmp.previous_kind)}'
+                   + (f", generated {escape(cmp.previous_generated)}" if cmp.previous_generated else "")
+                   + f"): {len(cmp.new)} new, {len(cmp.resolved)} resolved, {cmp.unchanged} unchanged.</p>")
+        if cmp.new:
+            out.append("<h3>New</h3><table><thead><tr><th>#</th><th>severity</th><th>rule</th><th>location</th>"
+                       "<th>finding</th></tr></thead><tbody>")
+            for r in cmp.new:
+                out.append(f'<tr><td class="rank"><a href="#f{r.rank}">{r.rank}</a></td><td>{_sev(r.severity)}</td>'
+                           f"<td>{escape(r.code)}</td><td class=\"loc\">{_where(r)}</td><td>{_inline(r.message)}</td></tr>")
+            out.append("</tbody></table>")
+        if cmp.resolved:
+            out.append("<h3>Resolved</h3><table><thead><tr><th>severity</th><th>rule</th><th>location</th>"
+                       "<th>finding</th></tr></thead><tbody>")
+            for e in cmp.resolved:
+                loc = f"{e.get('path')}:{e.get('line')}" if e.get("path") and e.get("line") else (e.get("path") or "(site)")
+                out.append(f"<tr><td>{_sev(str(e.get('severity') or 'info'))}</td><td>{escape(str(e.get('code')))}</td>"
+                           f'<td class="loc">{escape(str(loc))}</td><td>{_inline(str(e.get("message") or ""))}</td></tr>')
+            out.append("</tbody></table>")
+        out.append("</section>")
 
-    out.append('<section id="topology-section"><h2>Topology</h2>')
-    out.append('<p class="muted">Hosts with their DRBD resources, the volume groups on them and the iSCSI '
-               'targets exporting the LVs; dashed blue lines are DRBD replication links; below, the cluster\'s '
-               'resources with order (arrows) and colocation (dashed) constraints. Boxes outlined in red or orange '
-               'hold findings.</p>')
-    out.append('<div class="scroll">' + topology_svg(data.topology, data.findings) + "</div></section>")
-
-    out.append('<section id="findings"><h2>Findings by host</h2>')
-    if not data.rows_by_host:
+    out.append('<section id="findings"><h2>Findings by severity and risk</h2>')
+    if not data.ranked:
         out.append("<p>No problems found.</p>")
-    if len(data.rows_by_host) > 1:
-        out.append("<p>" + " &middot; ".join(
-            f'<a href="#{_host_id(h)}">{escape(h)} ({len(rows)})</a>' for h, rows in data.rows_by_host.items()) + "</p>")
-    for host, rows in data.rows_by_host.items():
-        label = "Cluster-wide files" if host == CLUSTER_WIDE else f"Host {host}"
-        out.append(f'<h3 id="{_host_id(host)}">{escape(label)} <span class="muted">({len(rows)})</span></h3>')
-        out.append(f'<table class="findings" data-host="{escape(host)}"><thead><tr><th>severity</th><th>rule</th>'
-                   "<th>location</th><th>finding</th></tr></thead><tbody>")
-        for r in rows:
+    else:
+        for r in data.ranked:
             rule = data.rules.get(r.code)
-            loc = f"{r.path}:{r.line}:{r.column}" if r.path else "(site)"
-            fix = f'<span class="fix">{FIX_LABEL.get(r.fix, "fix")}</span>' if r.fix else ""
             src = f'<pre class="src">{r.line:>5} | {escape(r.source)}</pre>' if r.source else ""
             summary = (f'<div class="muted">{_inline(rule.summary())} '
                        f'<a href="#rule-{escape(r.code)}">documentation</a></div>') if rule else ""
-            out.append(f'<tr class="finding {escape(r.severity)}"><td>{_sev(r.severity)}</td>'
-                       f'<td><a href="#rule-{escape(r.code)}"><b>{escape(r.code)}</b></a><br>'
-                       f'<span class="muted">{escape(r.name)}</span></td>'
-                       f'<td class="loc">{escape(loc)}</td>'
-                       f"<td>{_inline(r.message)}{fix}{src}{summary}</td></tr>")
+            new = ' <span class="badge">new</span>' if r.new else ""
+            host = f' <span class="muted">on {escape(r.host)}</span>' if r.host else ""
+            out.append(f'<article class="finding {escape(r.severity)}" id="f{r.rank}" '
+                       f'data-host="{escape(r.host or CLUSTER_WIDE)}"><div class="fhead">'
+                       f'<span class="rank">{r.rank}</span> {_sev(r.severity)} '
+                       f'<a href="#rule-{escape(r.code)}"><b>{escape(r.code)}</b></a> '
+                       f'<span class="muted">{escape(r.name)}</span> <span class="risk">risk: {escape(r.risk.name)}</span>'
+                       f'{new}<br><span class="loc">{escape(r.location)}</span>{host}</div>'
+                       f'<p class="msg">{_inline(r.message)}</p>{src}{summary}{_remedy(r)}</article>')
+    out.append("</section>")
+
+    out.append('<section id="topology-section"><h2>Topology</h2>')
+    out.append('<p class="muted">Hosts with their DRBD resources, the volume groups on them, the iSCSI targets '
+               'exporting the LVs (and who may log in) and their corosync rings; dashed blue lines are DRBD '
+               'replication links. Below, the cluster: its nodes (dotted lines up to the hosts they are), its '
+               'resources with the nodes they run on or prefer (purple arrows; red dashes: avoids), order (arrows) '
+               'and colocation (dashed) constraints. Boxes outlined in red or orange hold findings.</p>')
+    out.append('<div class="scroll">' + topology_svg(data.topology, data.findings) + "</div>")
+    topo = data.topology
+    if topo.networks:
+        out.append('<h3>Networks</h3><table class="networks"><thead><tr><th>network</th><th>used by</th></tr></thead><tbody>')
+        for n in topo.networks:
+            out.append(f'<tr><td class="loc">{escape(n.cidr)}</td><td>' + "<br>".join(escape(u) for u in n.uses) + "</td></tr>")
+        out.append("</tbody></table>")
+    services = [(c, r) for c in topo.clusters for r in c.resources if r.service_ips or r.initiators or r.placement]
+    targets = [(h, t) for h in topo.hosts for t in h.targets]
+    if services or targets:
+        out.append('<h3>Services and access</h3><table class="services"><thead><tr><th>object</th>'
+                   "<th>runs on / prefers</th><th>service IPs</th><th>allowed initiators</th></tr></thead><tbody>")
+        for c, r in services:
+            where = "<br>".join(f"{escape(p.relation)} {escape(p.node)} <span class=\"muted\">{escape(p.detail)}</span>"
+                                for p in r.placement) or escape(r.placement_note)
+            out.append(f"<tr><td>{escape(r.kind)} <code>{escape(r.id)}</code></td><td>{where}</td>"
+                       f"<td>{'<br>'.join(escape(x) for x in r.service_ips)}</td>"
+                       f"<td>{'<br>'.join(escape(x) for x in r.initiators)}</td></tr>")
+        for h, t in targets:
+            out.append(f"<tr><td>target <code>{escape(t.iqn)}</code> ({escape(t.stack)})</td><td>{escape(h.name)}</td>"
+                       f"<td></td><td>{'<br>'.join(escape(x) for x in t.initiators)}</td></tr>")
         out.append("</tbody></table>")
     out.append("</section>")
+
+    if ev is not None:
+        out.append('<section id="waivers"><h2>Waiver register</h2>')
+        if ev.waivers:
+            out.append('<p class="muted">Findings not counted above, with the reason recorded for each.</p>'
+                       "<table><thead><tr><th>how</th><th>severity</th><th>rule</th><th>location</th><th>finding</th>"
+                       "<th>reason</th></tr></thead><tbody>")
+            for w in ev.waivers:
+                loc = f"{w.path}:{w.line}" if w.path else "(site)"
+                out.append(f"<tr><td>{escape(w.kind)}</td><td>{_sev(w.severity)}</td><td>{escape(w.code)}</td>"
+                           f'<td class="loc">{escape(loc)}' + (f'<br><span class="muted">{escape(w.host)}</span>' if w.host else "")
+                           + f"</td><td>{_inline(w.message)}</td><td>{escape(w.reason)}</td></tr>")
+            out.append("</tbody></table>")
+        else:
+            out.append("<p>No finding was suppressed or baselined.</p>")
+        out.append("</section>")
+        out.append(_evidence_html(ev))
 
     if data.rules:
         out.append('<section id="rules"><h2>Rule documentation</h2>')
@@ -294,10 +451,40 @@ def render(data: ReportData, title: str = "sanlint audit report") -> str:
             out.append(markdown_html(rule.doc()))
             out.append("</article>")
         out.append("</section>")
-    if data.files:
-        out.append('<section id="files"><h2>Files read</h2><details><summary>'
-                   f"{len(data.files)} files</summary><ul>" +
-                   "".join(f"<li><code>{escape(f)}</code></li>" for f in data.files) + "</ul></details></section>")
+    out.append(SIGNOFF_HTML)
     out.append(f'</main><footer class="muted" style="padding:0 32px 24px">Generated by sanlint {escape(__version__)}. '
                "Secrets (shared secrets, CHAP and fence passwords) are redacted.</footer></body></html>")
     return "\n".join(out) + "\n"
+
+
+SIGNOFF_HTML = """<section id="signoff"><h2>Sign-off</h2>
+<p>I have reviewed the findings above, the remediation decided for each and the waivers recorded.</p>
+<table class="signoff"><thead><tr><th>role</th><th>name</th><th>date</th><th>signature</th></tr></thead><tbody>
+<tr><td>Audited by</td><td class="blank"></td><td class="blank"></td><td class="blank"></td></tr>
+<tr><td>Reviewed by</td><td class="blank"></td><td class="blank"></td><td class="blank"></td></tr>
+<tr><td>Accepted by (system owner)</td><td class="blank"></td><td class="blank"></td><td class="blank"></td></tr>
+</tbody></table></section>"""
+
+
+def _evidence_html(ev) -> str:
+    out = ['<section id="evidence"><h2>Evidence</h2><dl class="facts">',
+           f"<dt>run at (UTC)</dt><dd><time>{escape(ev.generated)}</time></dd>",
+           f"<dt>sanlint</dt><dd>{escape(ev.sanlint)}</dd>",
+           f'<dt>rule set</dt><dd>{ev.rules_run} rules, SHA-256 <code>{escape(ev.ruleset_hash)}</code></dd>',
+           f"<dt>command</dt><dd><code>{escape(ev.command)}</code></dd>",
+           f"<dt>cluster</dt><dd>{escape(', '.join(ev.cluster_names) or 'no cluster name configured')}</dd>",
+           f"<dt>nodes</dt><dd>{escape(', '.join(ev.nodes) or '(none declared)')}</dd>",
+           f"<dt>hosts read</dt><dd>{escape(', '.join(ev.hosts) or '(single host)')}</dd>",
+           "</dl><h3>Versions assumed</h3><table><thead><tr><th>component</th><th>version</th><th>why</th></tr></thead><tbody>"]
+    for v in ev.versions:
+        out.append(f"<tr><td>{escape(v['component'])}</td><td>{escape(v['version'] or 'not determined')}</td>"
+                   f"<td>{escape(v['reason'])}</td></tr>")
+    out.append(f'</tbody></table><h3>Input files ({len(ev.inputs)})</h3><table class="inputs"><thead><tr><th>file</th>'
+               "<th>host</th><th>format</th><th>size</th><th>modified (UTC)</th><th>SHA-256</th></tr></thead><tbody>")
+    for f in ev.inputs:
+        status = "" if f.status == "checked" else f'<br><span class="muted">{escape(f.status)}</span>'
+        out.append(f'<tr class="input"><td class="loc">{escape(f.path)}{status}</td><td>{escape(f.host or "")}</td>'
+                   f'<td>{escape(f.format or "")}</td><td>{"" if f.size is None else f.size}</td>'
+                   f'<td>{escape(f.mtime or "")}</td><td class="hash">{escape(f.sha256 or "unreadable")}</td></tr>')
+    out.append("</tbody></table></section>")
+    return "".join(out)

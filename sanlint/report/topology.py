@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Callable
 
-from sanlint.views import lv_of_path
+from sanlint.report.natsort import natural_key, natural_sorted
+from sanlint.views import allow_matches, lv_of_path
 
 # -- data ----------------------------------------------------------------------
 
@@ -51,6 +52,7 @@ class TargetBox:
     luns: list[tuple[str, str]] = field(default_factory=list)  # (number, path)
     vgs: list[str] = field(default_factory=list)  # VGs its LUNs live in
     span: object = None
+    initiators: list[str] = field(default_factory=list)  # who may log in; ["ALL"] when anyone may
 
 
 @dataclass
@@ -60,6 +62,7 @@ class HostBox:
     vgs: list[VgBox] = field(default_factory=list)
     targets: list[TargetBox] = field(default_factory=list)
     files: int = 0
+    rings: list[tuple[str, str]] = field(default_factory=list)  # (corosync ring/link, address or network)
 
 
 @dataclass
@@ -70,6 +73,27 @@ class ResourceBox:
     members: list[tuple[str, str]] = field(default_factory=list)  # (id, agent or kind)
     span: object = None
     member_spans: list = field(default_factory=list)  # where the members are defined
+    placement: list["Placement"] = field(default_factory=list)  # the nodes it runs on or prefers
+    placement_note: str = ""  # how the cluster places it when no node is named
+    service_ips: list[str] = field(default_factory=list)  # IPaddr2 addresses inside it ("10.0.0.5/24")
+    initiators: list[str] = field(default_factory=list)  # iSCSITarget allowed_initiators inside it
+    drbd: list[str] = field(default_factory=list)  # DRBD resources it manages (ocf:linbit:drbd)
+
+
+@dataclass
+class Placement:
+    node: str
+    relation: str  # "runs on" (clone instance) | "prefers" | "avoids" | "promoted on one of"
+    detail: str = ""  # the score and the constraint id
+
+
+@dataclass
+class Network:
+    """One network and what uses it (IPv4 /24 and IPv6 /64 around an address,
+    as NET101 takes them, unless the configuration gives a prefix)."""
+
+    cidr: str
+    uses: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -85,6 +109,7 @@ class ConstraintEdge:
 class ClusterBox:
     source: str  # file path
     nodes: list[str] = field(default_factory=list)
+    name: str | None = None
     resources: list[ResourceBox] = field(default_factory=list)
     constraints: list[ConstraintEdge] = field(default_factory=list)
 
@@ -93,6 +118,7 @@ class ClusterBox:
 class Topology:
     hosts: list[HostBox] = field(default_factory=list)
     clusters: list[ClusterBox] = field(default_factory=list)
+    networks: list[Network] = field(default_factory=list)
 
 
 def _addr(a) -> str | None:
@@ -110,7 +136,8 @@ def topology(site, scrub: Callable[[str], str] | None = None) -> Topology:
 
     s = scrub or (lambda x: x)
     topo = Topology()
-    for name, h in sorted(site.hosts.items(), key=lambda kv: kv[0] or ""):
+    nets = _Networks()
+    for name, h in sorted(site.hosts.items(), key=lambda kv: natural_key(kv[0] or "")):
         box = HostBox(name=s(name) if name else "(single host)", files=len(h.files))
         drbd_devices: dict[str, str] = {}  # device path -> resource
         for r in h.drbd_resources:
@@ -162,19 +189,30 @@ def topology(site, scrub: Callable[[str], str] | None = None) -> Topology:
                         v.on_drbd.append(s(res))
             v.lvs = [s(lv.name) for lv in vg.lvs]
             box.vgs.append(v)
-        box.vgs.sort(key=lambda v: v.name)
-        for t in h.targets:
-            tb = TargetBox(iqn=s(t.name), stack=t.stack, span=t.span)
+        box.vgs.sort(key=lambda v: natural_key(v.name))
+        for v in box.vgs:
+            v.lvs.sort(key=natural_key)
+        for t in sorted(h.targets, key=lambda t: natural_key(t.name)):
+            tb = TargetBox(iqn=s(t.name), stack=t.stack, span=t.span, initiators=[s(x) for x in _initiators(t, h)])
             for lun in t.luns:
                 tb.luns.append((str(lun.number) if lun.number is not None else "?", s(lun.path or "?")))
                 lv = lv_of_path(lun.path)
                 if lv and lv[0] not in tb.vgs:
                     tb.vgs.append(s(lv[0]))
             box.targets.append(tb)
+        box.drbd.sort(key=lambda d: natural_key(d.name))
+        box.rings = _rings(h, name, s)
+        for ring, addr in box.rings:
+            nets.add(addr, f"corosync {ring} ({box.name})")
+        for d in box.drbd:
+            if d.address:
+                nets.add(d.address, f"DRBD {d.name} replication ({box.name})")
         topo.hosts.append(box)
 
     for c in site.all_clusters():
-        cb = ClusterBox(source=s(c.span.path), nodes=[s(n.uname) for n in c.nodes])
+        prop = c.property("cluster-name")
+        cb = ClusterBox(source=s(c.span.path), nodes=[s(n.uname) for n in c.nodes],
+                        name=s(prop.value) if prop is not None and prop.value else None)
         for rid, r in c.resources.items():
             if r.parent is not None or r.element == "template":
                 continue
@@ -202,8 +240,14 @@ def topology(site, scrub: Callable[[str], str] | None = None) -> Topology:
                     rb.members.append((s(r.child), "undefined"))
             from sanlint.views import members as members_of
 
-            rb.member_spans = [c.resources[m].span for m in members_of(c, rid) if m in c.resources]
+            inside = [c.resources[m] for m in members_of(c, rid) if m in c.resources]
+            rb.member_spans = [x.span for x in inside]
+            _services(c, inside, rb, s)
+            for ip in rb.service_ips:
+                nets.add(ip, f"service IP {rb.id}")
             cb.resources.append(rb)
+        cb.resources.sort(key=lambda r: natural_key(r.id))
+        _placements(c, cb, s)
         for con in c.constraints:
             ends = []
             for ref in con.resources:
@@ -228,7 +272,134 @@ def topology(site, scrub: Callable[[str], str] | None = None) -> Topology:
             cb.constraints.append(ConstraintEdge(id=s(con.id), kind=con.kind, text=" ".join(text.split()),
                                                  ends=ends, span=con.span))
         topo.clusters.append(cb)
+    topo.networks = nets.result()
     return topo
+
+
+def _initiators(t, host) -> list[str]:
+    """Who may log in to target `t` of `host`, as the stack decides."""
+    if t.open_to_all:
+        return ["ALL"]
+    if t.acls:
+        return [a.value if a.kind != "all" else "ALL" for a in t.acls]
+    if t.stack == "ietd":
+        out = []
+        for cfg in host.iscsi:
+            for r in cfg.allow_rules:
+                if r.file_kind == "initiators" and allow_matches(r.target, t.name):
+                    out += [e for e in r.entries if e not in out]
+        return out or ["ALL (no initiators.allow line)"]
+    return ["ALL"] if not t.acl_configured else []
+
+
+def _rings(h, name, s) -> list[tuple[str, str]]:
+    """The corosync rings/links of a host: its own nodelist addresses, else
+    the totem interfaces' bindnetaddr."""
+    from sanlint.views import same_host
+
+    out: list[tuple[str, str]] = []
+    for cfg in h.corosync:
+        mine = [n for n in cfg.nodes if name and n.name and same_host(n.name, name)]
+        for n in mine:
+            for ring, addr in sorted(n.ring_addrs.items()):
+                out.append((f"ring {ring}", s(addr)))
+        if not mine:
+            for i in cfg.interfaces:
+                if i.bindnetaddr:
+                    out.append((f"ring {i.number}", s(i.bindnetaddr)))
+    seen: list[tuple[str, str]] = []
+    for x in out:
+        if x not in seen:
+            seen.append(x)
+    return seen
+
+
+def _services(c, inside, rb, s) -> None:
+    from sanlint.model.cluster import Primitive
+
+    for r in inside:
+        if not isinstance(r, Primitive):
+            continue
+        agent = c.agent_of(r)
+        p = r.params_dict()
+        if agent.endswith((":IPaddr2", ":IPaddr", ":IPv6addr")):
+            ip = p.get("ip") or p.get("ipv6addr")
+            if ip:
+                mask = p.get("cidr_netmask")
+                rb.service_ips.append(s(ip) + (f"/{s(mask)}" if mask and mask.isdigit() else ""))
+        elif agent.endswith(":iSCSITarget"):
+            allowed = p.get("allowed_initiators")
+            rb.initiators += [s(x) for x in (allowed or "").split()] or ["ALL (no allowed_initiators)"]
+        elif agent in ("ocf:linbit:drbd", "ocf:heartbeat:drbd"):
+            if p.get("drbd_resource"):
+                rb.drbd.append(s(p["drbd_resource"]))
+
+
+def _placements(c, cb: "ClusterBox", s) -> None:
+    """Tie every top-level resource to the nodes it runs on or prefers:
+    location constraints with a node (prefers / avoids), clones on every node
+    (promotable: promoted on one), colocations (placed with another)."""
+    from sanlint.model.cluster import Clone, Colocation, Location
+    from sanlint.views import top_level
+
+    by_id = {r.id: r for r in cb.resources}
+    for rid, r in c.resources.items():
+        box = by_id.get(s(rid))
+        if box is None:
+            continue
+        if isinstance(r, Clone):
+            for n in cb.nodes:
+                box.placement.append(Placement(n, "runs on", "clone instance"))
+            if r.promotable:
+                box.placement_note = "promoted on one node at a time"
+    for con in c.constraints:
+        if isinstance(con, Location) and con.node and con.resources:
+            box = by_id.get(s(top_level(c, con.resources[0].id)))
+            if box is None:
+                continue
+            score = (con.score or "").strip()
+            negative = score.startswith("-")
+            box.placement.append(Placement(s(con.node), "avoids" if negative else "prefers",
+                                           f"{s(score) or '0'} ({s(con.id)})"))
+        elif isinstance(con, Colocation) and con.rsc and con.with_rsc:
+            box = by_id.get(s(top_level(c, con.rsc.id)))
+            if box is not None:
+                role = f" ({con.with_rsc.role} role)" if con.with_rsc.role else ""
+                note = f"placed with {s(top_level(c, con.with_rsc.id))}{role}"
+                box.placement_note = "; ".join(x for x in (box.placement_note, note) if x)
+    for box in cb.resources:
+        if not box.placement and not box.placement_note:
+            box.placement_note = "any node (no location or colocation)"
+
+
+class _Networks:
+    def __init__(self) -> None:
+        self.nets: dict[str, list[str]] = {}
+
+    def add(self, address: str, use: str) -> None:
+        import ipaddress
+
+        host, _, prefix = address.partition("/")
+        if host.startswith("[") and "]" in host:
+            host = host[1:host.index("]")]
+        elif host.count(":") == 1:
+            host = host.split(":")[0]  # drop the port
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            key = f"{host} (name)"
+        else:
+            bits = int(prefix) if prefix.isdigit() else (24 if ip.version == 4 else 64)
+            try:
+                key = str(ipaddress.ip_network(f"{ip}/{bits}", strict=False))
+            except ValueError:
+                key = str(ip)
+        uses = self.nets.setdefault(key, [])
+        if use not in uses:
+            uses.append(f"{use} {address}" if address not in use else use)
+
+    def result(self) -> list["Network"]:
+        return [Network(k, natural_sorted(v)) for k, v in natural_sorted(self.nets.items(), key=lambda kv: kv[0])]
 
 
 # -- severity of the findings inside an object -----------------------------------
@@ -344,6 +515,8 @@ def svg(topo: Topology, findings: list | None = None) -> str:
             y += bh + 26
         for t in h.targets:
             lines = [f"LUN {num}: {path}" for num, path in t.luns] or ["no LUNs"]
+            if t.initiators:
+                lines.append("initiators: " + ", ".join(t.initiators))
             bh = _box(s, x, y, COL_W, "target", f"iSCSI {t.stack} {t.iqn}", lines, worst_inside(t.span, findings))
             for vgname in t.vgs:
                 a = anchors.get((i, "vg", vgname))
@@ -351,6 +524,9 @@ def svg(topo: Topology, findings: list | None = None) -> str:
                     cx = x + COL_W / 2 + 40
                     s.add(f'<line x1="{cx:.0f}" y1="{a[1] + a[3]:.0f}" x2="{cx:.0f}" y2="{y:.0f}" '
                           f'class="edge stack" marker-end="url(#arrow)"/>')
+            y += bh + 26
+        if h.rings:
+            bh = _box(s, x, y, COL_W, "ring", "corosync", [f"{r}: {a}" for r, a in h.rings], None)
             y += bh + 26
         s.add("</g>")
         bottoms.append(y)
@@ -375,8 +551,9 @@ def svg(topo: Topology, findings: list | None = None) -> str:
                       f'data-resource="{escape(name)}"/>')
             s.text((x1 + x2) / 2, min(y1, y2) - 6, name, "edge-label", COL_GAP + 40, anchor="middle")
     y = max(bottoms or [y0]) + 10
-    for c in topo.clusters:
-        y = _cluster(s, c, PAD, y, width - 2 * PAD, findings) + 20
+    columns = [(h.name, PAD + i * (COL_W + COL_GAP), bottoms[i]) for i, h in enumerate(topo.hosts)]
+    for k, c in enumerate(topo.clusters):
+        y = _cluster(s, c, PAD, y, width - 2 * PAD, findings, columns if k == 0 else []) + 20
     height = y + PAD
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" id="topology" class="topology" role="img" '
             f'aria-label="Site topology" viewBox="0 0 {width:.0f} {height:.0f}" width="{width:.0f}" height="{height:.0f}">'
@@ -385,16 +562,46 @@ def svg(topo: Topology, findings: list | None = None) -> str:
     return head + "".join(s.parts) + "</svg>"
 
 
-def _cluster(s: _Svg, c: ClusterBox, x: float, y: float, width: float, findings) -> float:
+def _node_chips(inner: _Svg, parts: list[str], c: ClusterBox, x: float, y: float, width: float,
+                columns: list) -> dict[str, tuple[float, float, float, float]]:
+    """One chip per cluster node, under the column of the host it is (dashed
+    line up to that host); nodes without a host column follow at the right."""
+    from sanlint.views import same_host
+
+    chips: dict[str, tuple[float, float, float, float]] = {}
+    cw, ch = 220, 26
+    free_x = x + 12
+    used_cols = set()
+    for node in c.nodes:
+        col = next((k for k, (hn, _, _) in enumerate(columns) if k not in used_cols and same_host(node, hn)), None)
+        if col is not None:
+            used_cols.add(col)
+            cx = columns[col][1] + (COL_W - cw) / 2
+            hx, hb = columns[col][1] + COL_W / 2, columns[col][2]
+            parts.append(f'<line x1="{hx:.0f}" y1="{hb - 16:.0f}" x2="{hx:.0f}" y2="{y:.0f}" class="edge membership" '
+                         f'data-node="{escape(node)}"/>')
+        else:
+            cx = max(free_x, max((v[0] + v[2] + 16 for v in chips.values()), default=free_x))
+        inner.add(f'<g class="node cluster-node" data-node="{escape(node)}">')
+        inner.rect(cx, y, cw, ch, "box cluster-node", rx=12)
+        inner.text(cx + cw / 2, y + 17, "node " + node, "title", cw - 16, anchor="middle")
+        inner.add("</g>")
+        chips[node] = (cx, y, cw, ch)
+    return chips
+
+
+def _cluster(s: _Svg, c: ClusterBox, x: float, y: float, width: float, findings, columns=()) -> float:
     s.add(f'<g class="cluster" data-source="{escape(c.source)}">')
     top = y
     parts: list[str] = []
     inner = _Svg()
     iy = y + 30
-    inner.text(x + 12, y + 20, f"Pacemaker cluster ({c.source})", "cluster-name", width - 24)
+    label = f"Pacemaker cluster {c.name} ({c.source})" if c.name else f"Pacemaker cluster ({c.source})"
+    inner.text(x + 12, y + 20, label, "cluster-name", width - 24)
+    chips: dict = {}
     if c.nodes:
-        inner.text(x + 12, iy + 12, "nodes: " + ", ".join(c.nodes), "detail", width - 24)
-        iy += 22
+        chips = _node_chips(inner, parts, c, x, iy, width, list(columns))
+        iy += 26 + 40
     # resources in rows
     bw = 300
     per_row = max(int((width - 24 + 24) // (bw + 24)), 1)
@@ -408,6 +615,12 @@ def _cluster(s: _Svg, c: ClusterBox, x: float, y: float, width: float, findings)
             row_h = 0
         bx = x + 12 + col * (bw + 24)
         lines = [f"{mid}  ({agent})" for mid, agent in r.members]
+        lines += [f"service IP {ip}" for ip in r.service_ips]
+        if r.initiators:
+            lines.append("initiators: " + ", ".join(r.initiators))
+        lines += [f"DRBD resource {d}" for d in r.drbd]
+        if r.placement_note:
+            lines.append(r.placement_note)
         title = f"{r.kind} {r.id}" + (f"  {r.agent}" if r.agent else "")
         sev = max((worst_inside(sp, findings) for sp in [r.span, *r.member_spans]),
                   key=lambda x: _RANK.get(x or "", 0), default=None)
@@ -416,6 +629,22 @@ def _cluster(s: _Svg, c: ClusterBox, x: float, y: float, width: float, findings)
         pos[r.id] = (bx, row_y, bw, bh)
         row_h = max(row_h, bh)
     iy = row_y + row_h + 10
+    # placements: from the top of a resource box up to the node chips
+    for r in c.resources:
+        b = pos.get(r.id)
+        if b is None:
+            continue
+        for k, pl in enumerate(r.placement):
+            chip = chips.get(pl.node)
+            if chip is None:
+                continue
+            sx = b[0] + b[2] / 2 + (k - (len(r.placement) - 1) / 2) * 14
+            ex, ey = chip[0] + chip[2] / 2, chip[1] + chip[3]
+            rel = pl.relation.replace(" ", "-")
+            inner.add(f'<line x1="{sx:.0f}" y1="{b[1]:.0f}" x2="{ex:.0f}" y2="{ey:.0f}" class="edge placement {rel}" '
+                      f'data-resource="{escape(r.id)}" data-node="{escape(pl.node)}"'
+                      + (' marker-end="url(#arrow)"' if pl.relation != "avoids" else "")
+                      + f"><title>{escape(r.id)} {escape(pl.relation)} {escape(pl.node)} {escape(pl.detail)}</title></line>")
     # constraints between top-level resources: arcs below the boxes
     depth = 0
     for e in c.constraints:
