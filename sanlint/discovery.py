@@ -155,6 +155,7 @@ class Discovery:
     hosts: dict[str, FoundHost] = field(default_factory=dict)
     cluster_files: list[FoundFile] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (display path, message) for SAN001
+    skipped: list[str] = field(default_factory=list)  # backups and leftovers passed over (--verbose)
     refused: set[str] = field(default_factory=set)  # absolute paths reported in `problems` (not again as includes)
 
     def refuse(self, path: Path, display: str, why: str) -> None:
@@ -165,6 +166,16 @@ class Discovery:
         if name not in self.hosts:
             self.hosts[name] = FoundHost(name, root)
         return self.hosts[name]
+
+
+# Backups and other tools' leftovers: never configuration (editor, patch,
+# dpkg, rpm, sanlint's own backups and temporary files).
+LEFTOVER_SUFFIXES = ("~", ".orig", ".rej", ".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-bak", ".rpmsave",
+                     ".rpmnew", ".rpmorig", ".sanlint-bak", ".swp")
+
+
+def is_leftover(name: str) -> bool:
+    return name.endswith(LEFTOVER_SUFFIXES) or ".sanlint-tmp-" in name or ".sanlint-old-" in name
 
 
 class UsageError(Exception):
@@ -328,6 +339,9 @@ def _discover_one(disc: Discovery, arg: str) -> None:
             if f.name.startswith(".") or f.is_dir():
                 continue
             shown = _join(arg, f.name)
+            if is_leftover(f.name):
+                disc.skipped.append(shown)
+                continue
             fmt = classify(f)
             if fmt is None:
                 if classify_name(f.name) is not None or not os.access(f, os.R_OK) or not f.is_file():
@@ -411,6 +425,9 @@ def _walk_plain(disc: Discovery, top: Path, arg: str, boundary: str) -> None:
                 continue
             full = Path(dirpath) / fname
             rel = os.path.relpath(full, top).replace(os.sep, "/")
+            if is_leftover(fname):
+                disc.skipped.append(_join(arg, rel))
+                continue
             if _escape_problem(full, boundary) or _entry_problem(full):
                 if classify_name(fname, rel) is not None:
                     disc.refuse(full, _join(arg, rel), _escape_problem(full, boundary) or _entry_problem(full))
@@ -438,7 +455,10 @@ def _walk_host(disc: Discovery, host: FoundHost, root: Path, display: str, bound
             for fname in filenames:
                 full = Path(dirpath) / fname
                 rel = f"{rel_here}/{fname}"
-                if fname.startswith(".") or fname.endswith("~") or fname.endswith(".sanlint-bak"):
+                if fname.startswith("."):
+                    continue
+                if is_leftover(fname):
+                    disc.skipped.append(_join(display, rel))
                     continue
                 _add_file(disc, host, full, _join(display, rel), rel, boundary)
     # crm files anywhere directly under etc/ or the root

@@ -3,10 +3,10 @@
 A fix is applied only if the edited files still parse and a full re-check
 shows that the fixed finding is gone and that no finding appeared that was
 not there before.  Fixes are applied in passes until nothing changes (a
-fix can make another one possible), so `--fix` is idempotent.  Files are
-written atomically (temp file in the same directory, fsync, rename) after
-a backup copy `NAME.sanlint-bak`; if any write fails, the files already
-written are restored from their backups.
+fix can make another one possible), so `--fix` is idempotent.  The verified
+changes are written by `sanlint.apply` as one run (lock, compare with what
+was planned from, originals kept in the run directory, journal, atomic
+replacement); `write_atomically` writes sanlint's own output files.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing import Callable
 
 from sanlint.rule import Edit, Finding, Fix
 
-BACKUP_SUFFIX = ".sanlint-bak"
 MAX_PASSES = 10
 
 
@@ -284,30 +283,28 @@ class WriteError(Exception):
     pass
 
 
-def write_atomically(files: dict[str, bytes], backup: bool = True) -> list[str]:
-    """Write every file or none: backups first, then temp+fsync+rename per
-    file; on failure restore what was already replaced.  Returns the backup paths."""
-    backups: list[str] = []
+def write_atomically(files: dict[str, bytes], backup: bool = False) -> list[str]:
+    """Write sanlint's own output files (reports, baselines, converted files):
+    temp+fsync+rename per file.  With `backup`, the files are configuration
+    and go through `sanlint.apply` as one run (returns the run directory)."""
+    if backup:
+        from sanlint.apply import ApplyError, Change, apply, state_dir_for
+
+        changes = [Change(p, Path(p).read_bytes() if os.path.exists(p) else None, d) for p, d in files.items()]
+        try:
+            result = apply(changes, state_dir_for(list(files)))
+        except ApplyError as e:
+            raise WriteError(str(e)) from None
+        return [result.run_dir] if result.run_id else []
     done: list[str] = []
-    try:
-        for real, data in files.items():
-            if backup and os.path.exists(real):
-                bpath = real + BACKUP_SUFFIX
-                _atomic_write(bpath, Path(real).read_bytes(), like=real)
-                backups.append(bpath)
-        for real, data in files.items():
+    for real, data in files.items():
+        try:
             _atomic_write(real, data, like=real)
-            done.append(real)
-    except OSError as e:
-        for real in done:  # roll back
-            b = real + BACKUP_SUFFIX
-            if os.path.exists(b):
-                try:
-                    _atomic_write(real, Path(b).read_bytes(), like=real)
-                except OSError:
-                    pass
-        raise WriteError(f"{getattr(e, 'filename', '') or ''}: {e.strerror or e}; no file was changed") from None
-    return backups
+        except OSError as e:
+            changed = f"; already written: {', '.join(done)}" if done else "; no file was changed"
+            raise WriteError(f"{getattr(e, 'filename', '') or real}: {e.strerror or e}{changed}") from None
+        done.append(real)
+    return []
 
 
 def current_umask() -> int:

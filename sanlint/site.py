@@ -105,6 +105,8 @@ def build_from(disc: Discovery, settings: dict, overrides: dict[str, bytes]) -> 
             if result is not None:
                 b.site.clusters.append(result)
     infer_versions(b.site, settings)
+    b.site.notes.extend(f"skipped {d}: a backup or another tool's leftover, never read as configuration"
+                        for d in disc.skipped)
     return b.site, b.problems
 
 

@@ -178,7 +178,9 @@ def test_inline_suppression_and_unused_suppression(tmp_path):
     assert (root / "etc/drbd.conf").read_text() == ('# sanlint: disable=SAN005 -- the directory is filled by puppet\n'
                                                     'include "drbd.d/*.rse";\n'
                                                     'include "drbd.d/*.res";\n')
-    assert (root / "etc/drbd.conf.sanlint-bak").exists()
+    runs = list((site / ".sanlint/runs").iterdir())
+    assert len(runs) == 1 and (runs[0] / "0.orig").read_text().count("DRBD9999") == 1  # the original, kept
+    assert not list(site.rglob("*.sanlint-bak"))
 
 
 def test_diff_writes_nothing(tmp_path):
@@ -190,7 +192,7 @@ def test_diff_writes_nothing(tmp_path):
     assert f"--- a/{site}/san-1/etc/drbd.conf" in r.output
     assert '+include "drbd.d/*.res";' in r.output
     assert (root / "etc/drbd.conf").read_bytes() == before
-    assert not (root / "etc/drbd.conf.sanlint-bak").exists()
+    assert not (site / ".sanlint").exists()
 
 
 def test_rules_and_explain():

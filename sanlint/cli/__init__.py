@@ -28,6 +28,7 @@ COMMANDS = {
     "migrate": "migrate",
     "convert": "convert",
     "report": "report",
+    "rollback": "rollback",
 }
 
 

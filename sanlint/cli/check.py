@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from sanlint.cli.options import build_site, emit, fail_on_option, load_settings, select_options, site_options, summary
+from sanlint.cli.options import (build_site, emit, fail_on_option, host_pairs, load_settings, select_options, site_options,
+                                 summary)
 
 
 def _formats() -> list[str]:
@@ -21,10 +22,10 @@ def _formats() -> list[str]:
 @click.option("--format", "fmt", type=click.Choice(_formats()), default="text", show_default=True)
 @fail_on_option()
 @select_options
-@click.option("--fix", is_flag=True, help="Apply the safe fixes (verified first; backups NAME.sanlint-bak).")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (verified first; one run: originals kept, see `sanlint rollback`).")
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change behaviour.")
 @click.option("--diff", is_flag=True, help="Show the fixes as a unified diff; write nothing.")
-@click.option("--no-backup", is_flag=True, help="With --fix: do not keep NAME.sanlint-bak copies.")
+@click.option("--no-backup", is_flag=True, help="With --fix: drop the run's originals once it has completed.")
 @click.option("-v", "--verbose", is_flag=True, help="Also say which DRBD/Pacemaker versions were assumed and why.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal, unless NO_COLOR).")
 @click.option("-o", "--output", type=click.Path(), help="Write the report to this file instead of standard output.")
@@ -68,7 +69,7 @@ def check(paths, hosts, config, fmt, fail_on, select, ignore, fix, unsafe_fixes,
 
 
 def _apply_fixes(paths, hosts, settings, result, write: bool, unsafe: bool, backup: bool, fmt: str):
-    from sanlint.fixes import WriteError, offered_diff, plan, unified_diff, write_atomically
+    from sanlint.fixes import offered_diff, plan, unified_diff
     from sanlint.runner import fails, run
 
     def checker(overrides):
@@ -86,11 +87,21 @@ def _apply_fixes(paths, hosts, settings, result, write: bool, unsafe: bool, back
         final = run(*build_site(paths, hosts, settings, outcome.new_data), settings)
         sys.exit(1 if fails(final.findings, settings.fail_on) else 0)
     if outcome.new_data:
+        from sanlint.apply import ApplyError, Change, apply, state_dir_for
+
+        changes = [Change(real, outcome.old_data[real], new, outcome.display[real])
+                   for real, new in sorted(outcome.new_data.items())]
+        state = state_dir_for(list(paths or ("/etc",)) + [p for _, p in host_pairs(hosts)])
         try:
-            write_atomically(outcome.new_data, backup=backup)
-        except WriteError as e:
+            done = apply(changes, state, keep_backups=backup, command=sys.argv)
+        except ApplyError as e:
             click.echo(f"sanlint: could not write fixes: {e}", err=True)
             sys.exit(2)
+        for note in done.notes:
+            click.echo(f"sanlint: {note}", err=True)
+        if done.kept:
+            click.echo(f"sanlint: run {done.run_id}: originals kept in {done.run_dir} "
+                       f"(`sanlint rollback {done.run_id} PATH...` restores them)", err=True)
     for f in outcome.applied:
         click.echo(f"fixed {f.path}:{f.line}: {f.code} {f.fix.description}", err=True)
     for f, why in outcome.rejected:

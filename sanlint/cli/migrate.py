@@ -39,13 +39,13 @@ def _list_migrators() -> str:
 @click.argument("name", required=False)
 @site_options
 @click.option("--diff", "mode", flag_value="diff", default=True, help="Show the migration as a unified diff; write nothing (default).")
-@click.option("--write", "mode", flag_value="write", help="Edit the files in place (atomically, backups NAME.sanlint-bak).")
+@click.option("--write", "mode", flag_value="write", help="Edit the files in place (one run: atomic, originals kept, see `sanlint rollback`).")
 @click.option("--output", "output", type=click.Path(), metavar="DIR",
               help="Write the whole input, changed or not, under DIR in the same layout (DIR must not exist or be empty).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--set", "choices", multiple=True, metavar="NAME=VALUE", help="A migrator's choice (see --list).")
 @fail_on_option("warning", help="Lowest item severity that makes the exit status 1.")
-@click.option("--no-backup", is_flag=True, help="With --write: do not keep NAME.sanlint-bak copies.")
+@click.option("--no-backup", is_flag=True, help="With --write: drop the run's originals once it has completed.")
 @click.option("--list", "list_", is_flag=True, help="List the migrators and their choices.")
 def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_backup, list_):
     """Migrate PATHs (files, host roots, sites) with migrator NAME.
@@ -90,6 +90,8 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
     if out.refused:
         _print(fmt, migrator, out, report)
         sys.exit(2)
+    from sanlint.apply import ApplyError
+
     check_args = (paths, hosts, out.new)
     scratch = None
     try:
@@ -101,7 +103,12 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
             check_args = _output_args(os.path.join(scratch, "out"), roots, list(paths))
         if mode == "write" and (out.new or out.created):
             report["written"] = sorted(out.display[r] for r in list(out.new) + list(out.created))
-            engine.write_in_place(out, backup=not no_backup)
+            done = engine.write_in_place(out, backup=not no_backup,
+                                         paths=list(paths) + [p for _, p in host_list])
+            if done.kept:
+                report["warnings"].append(f"run {done.run_id}: originals kept in {done.run_dir} "
+                                          f"(`sanlint rollback {done.run_id} PATH...` restores them)")
+            report["warnings"].extend(done.notes)
             check_args = (paths, hosts, None)
         elif mode == "output":
             roots = engine.output_roots(list(paths), host_list)
@@ -110,6 +117,13 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
             check_args = _output_args(output, roots, list(paths))
     except engine.MigrationRefused as e:
         report["refused"].append(str(e))
+        _print(fmt, migrator, out, report)
+        sys.exit(2)
+    except ApplyError as e:  # says itself what was and was not changed
+        if e.changed:
+            report["warnings"].append(f"could not write the migration: {e}")
+        else:
+            report["refused"].append(f"could not write: {e}")
         _print(fmt, migrator, out, report)
         sys.exit(2)
     except Exception as e:  # WriteError, OSError

@@ -55,7 +55,7 @@ What the framework does (`engine.py`, `commands.py`)
   would leave an unparsable file (or overlapping edits) is refused as a
   whole, nothing is written, exit 2;
 * `--diff` (default): the report, then the unified diff, writes nothing;
-  `--write`: in place, atomically, backups `NAME.sanlint-bak` (`--no-backup`);
+  `--write`: in place, one `sanlint.apply` run (originals kept, `sanlint rollback`);
   `--output DIR`: copies every file under the input PATHs (changed or not)
   to DIR in the same layout and writes the migrated files there, so
   migrations chain (`migrate drbd-84 --output s1 s0; migrate drbd-9 --output

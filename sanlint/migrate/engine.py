@@ -5,7 +5,7 @@
   the original bytes (`sanlint.fixes.apply_edits`).
 * Every edited or created file is re-parsed with the parser of its format;
   a migration that would leave an unparsable file is refused as a whole.
-* `write_in_place` writes atomically with backups (`write_atomically`);
+* `write_in_place` writes through `sanlint.apply` (one run: lock, originals kept, journal);
   `write_output_dir` copies the whole input under DIR (same layout) and
   writes the migrated files there, building DIR beside it and renaming it
   into place at the end.
@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sanlint.fixes import OverlapError, apply_edits, edits_diff, unified_diff, write_atomically
+from sanlint.fixes import OverlapError, apply_edits, edits_diff, unified_diff
 from sanlint.migrate.base import Item, MigrationPlan, Migrator
 from sanlint.rule import Edit
 from sanlint.source import ParseError, SourceFile
@@ -154,12 +155,15 @@ def input_problems(migrator: Migrator, problems) -> list[Item]:
 
 # -- writing -------------------------------------------------------------------------
 
-def write_in_place(out: Outcome, backup: bool = True) -> list[str]:
-    files = dict(out.new)
-    for dest, data in out.created.items():
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
-        files[dest] = data
-    return write_atomically(files, backup=backup)
+def write_in_place(out: Outcome, backup: bool = True, paths: list[str] | None = None):
+    """Write the migrated files as one `sanlint.apply` run; returns its RunResult.
+    Raises ApplyError saying what was and was not changed."""
+    from sanlint.apply import Change, apply, state_dir_for
+
+    changes = [Change(real, out.old[real], data, out.display.get(real, real)) for real, data in sorted(out.new.items())]
+    changes += [Change(dest, None, data, out.display.get(dest, dest)) for dest, data in sorted(out.created.items())]
+    state = state_dir_for(paths or [c.path for c in changes])
+    return apply(changes, state, keep_backups=backup, command=sys.argv, kind="migrate")
 
 
 @dataclass
