@@ -220,7 +220,7 @@ def write_output_dir(out: Outcome, directory: str, roots: list[Root]) -> list[st
                     os.makedirs(os.path.dirname(dest), exist_ok=True)
                 try:
                     shutil.copytree(src, dest, symlinks=True, dirs_exist_ok=True, ignore_dangling_symlinks=True,
-                                    ignore=shutil.ignore_patterns("*.sanlint-bak"))
+                                    ignore=shutil.ignore_patterns("*.sanlint-bak", ".sanlint"))
                 except shutil.Error as e:
                     for err in e.args[0]:
                         warnings.append(f"not copied: {err[0]}: {err[2]}")
