@@ -192,12 +192,11 @@ def drbd_option(host: "Host", resource: "DrbdResource", section: str, name: str)
     opt = resource.option(section, name)
     if opt is not None:
         return opt
-    for cfg in host.drbd:
-        for s in cfg.common:
-            if s.kind == section:
-                o = s.get(name)
-                if o is not None:
-                    return o
+    for s in host.drbd_common_sections:
+        if s.kind == section:
+            o = s.get(name)
+            if o is not None:
+                return o
     return None
 
 
@@ -208,10 +207,7 @@ def drbd_protocol(host: "Host", resource: "DrbdResource"):
     opt = drbd_option(host, resource, "net", "protocol")
     if opt is not None:
         return opt
-    for cfg in host.drbd:
-        if cfg.common_protocol is not None:
-            return cfg.common_protocol
-    return None
+    return host.drbd_common_protocol
 
 
 _DRBD_DEV = re.compile(r"^/dev/drbd(\d+)$")

@@ -46,7 +46,7 @@ def host_resources(site: "Site") -> Iterator[tuple["Host", "DrbdResource"]]:
 
 def commons(host: "Host") -> list["DrbdResource"]:
     """The `common { }` sections of a host's DRBD files (parsed as resources)."""
-    return [c for cfg in host.drbd for c in cfg.commons]
+    return host.drbd_commons
 
 
 @dataclass

@@ -37,15 +37,45 @@ class Host:
     files: list[SourceFile] = field(default_factory=list, repr=False)
 
     # -- views -------------------------------------------------------------
+    # The DRBD aggregates are asked for once per resource by the rules: built
+    # once per host (rebuilt if a file is attached later), so a host with
+    # thousands of resource files stays linear.  Callers must not mutate them.
+    def _drbd_index(self) -> tuple:
+        idx = self.__dict__.get("_drbd_idx")
+        if idx is None or idx[0] != len(self.drbd):
+            resources = [r for cfg in self.drbd for r in cfg.resources]
+            by_name: dict[str, DrbdResource] = {}
+            for r in resources:
+                by_name.setdefault(r.name, r)
+            commons = [c for cfg in self.drbd for c in cfg.commons]
+            common_sections = [s for cfg in self.drbd for s in cfg.common]
+            protocol = next((cfg.common_protocol for cfg in self.drbd if cfg.common_protocol is not None), None)
+            idx = (len(self.drbd), resources, by_name, commons, common_sections, protocol)
+            self.__dict__["_drbd_idx"] = idx
+        return idx
+
     @property
     def drbd_resources(self) -> list[DrbdResource]:
-        return [r for cfg in self.drbd for r in cfg.resources]
+        return self._drbd_index()[1]
 
     def drbd_resource(self, name: str) -> DrbdResource | None:
-        for r in self.drbd_resources:
-            if r.name == name:
-                return r
-        return None
+        """The first resource of that name (drbdadm reads files in order)."""
+        return self._drbd_index()[2].get(name)
+
+    @property
+    def drbd_commons(self) -> list[DrbdResource]:
+        """Every `common { }` of the host's DRBD files (parsed as resources)."""
+        return self._drbd_index()[3]
+
+    @property
+    def drbd_common_sections(self) -> list:
+        """The sections of every `common { }`, in file order."""
+        return self._drbd_index()[4]
+
+    @property
+    def drbd_common_protocol(self) -> Setting | None:
+        """The first `common { protocol X; }` of the host's files."""
+        return self._drbd_index()[5]
 
     @property
     def targets(self) -> list[IscsiTarget]:
