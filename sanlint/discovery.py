@@ -52,6 +52,8 @@ HOST_PATTERNS: list[tuple[str, str]] = [
     ("etc/corosync/corosync.conf", "corosync"),
     ("etc/ais/openais.conf", "corosync"),
     ("etc/hosts", "hosts"),
+    ("etc/sysconfig/sbd", "sbd"),
+    ("etc/default/sbd", "sbd"),
     ("etc/nftables.conf", "nftables"),
     ("etc/iptables/rules.v4", "iptables"),
     ("etc/iptables/rules.v6", "iptables"),
@@ -67,7 +69,7 @@ HOST_DIRS = ["etc/drbd.d", "etc/lvm", "etc/iet", "etc/tgt", "etc/target", "etc/r
              "etc/ais", "etc/iptables", "etc/sysconfig", "etc/firewalld/zones", "var/lib/pacemaker/cib",
              "var/lib/heartbeat/crm", "etc/crm", "etc/pacemaker"]
 HOST_FILES = ["etc/drbd.conf", "etc/ietd.conf", "etc/initiators.allow", "etc/targets.allow", "etc/hosts",
-              "etc/nftables.conf"]
+              "etc/nftables.conf", "etc/default/sbd"]
 
 # Single files (or files in a plain directory): by base name.
 NAME_PATTERNS: list[tuple[str, str]] = [
@@ -78,7 +80,7 @@ NAME_PATTERNS: list[tuple[str, str]] = [
     ("corosync.conf", "corosync"), ("openais.conf", "corosync"),
     ("*.crm", "crm"), ("cib.xml", "cib"),
     ("nftables.conf", "nftables"), ("*.nft", "nftables"), ("rules.v4", "iptables"), ("rules.v6", "iptables"),
-    ("hosts", "hosts"),
+    ("hosts", "hosts"), ("sbd", "sbd"),
 ]
 
 # Where a known format lives: a file there that is not that format is SAN003.
@@ -473,10 +475,11 @@ def _walk_host(disc: Discovery, host: FoundHost, root: Path, display: str, bound
 
 
 def _boot_links(host: FoundHost, root: Path, display: str) -> None:
-    """Services enabled at boot: systemd *.wants/ links and SysV rcN.d/S* links."""
+    """Services enabled at boot: systemd *.wants/ and *.requires/ links (sbd.service
+    is `RequiredBy=pacemaker.service`) and SysV rcN.d/S* links."""
     systemd = root / "etc" / "systemd" / "system"
     if systemd.is_dir():
-        for wants in sorted(systemd.glob("*.wants")):
+        for wants in sorted(list(systemd.glob("*.wants")) + list(systemd.glob("*.requires"))):
             for link in sorted(wants.iterdir()):
                 rel = os.path.relpath(link, root).replace(os.sep, "/")
                 host.boot_links.append((link, _join(display, rel)))

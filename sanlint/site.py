@@ -237,6 +237,8 @@ class _Builder:
         elif fmt == "hosts":
             host.etc_hosts.extend(result)
             host.has_etc_hosts = True
+        elif fmt == "sbd":
+            host.sbd.append(result)
 
     def follow_includes(self, host: Host, src: SourceFile, includes: list, fmt: str, fh: FoundHost) -> None:
         """drbdadm: globs relative to the including file's directory; a glob

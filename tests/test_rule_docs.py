@@ -17,7 +17,7 @@ def test_codes_follow_the_catalog_shape():
     import re
 
     for code, rule in RULES.items():
-        assert re.fullmatch(r"(SAN0|DRBD1|LVM1|ISCSI1|PCMK1|CORO1|NET1)\d\d", code), code
+        assert re.fullmatch(r"(SAN0|DRBD1|LVM1|ISCSI1|PCMK1|CORO1|NET1|SBD1)\d\d", code), code
         assert rule.severity in ("error", "warning", "info")
         assert rule.fix in ("no", "safe", "unsafe", "choice")
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name

@@ -13,6 +13,7 @@ from sanlint.model.drbd import DrbdConfig, DrbdResource
 from sanlint.model.iscsi import IscsiConfig, IscsiTarget
 from sanlint.model.lvm import LvmConfig, VolumeGroup
 from sanlint.model.network import BootService, Firewall, HostsEntry
+from sanlint.model.sbd import SbdConfig
 from sanlint.source import SourceFile, Span
 
 __all__ = ["Site", "Host", "Located", "Setting", "to_json", "SourceFile", "Span"]
@@ -34,6 +35,7 @@ class Host:
     boot_services: list[BootService] = field(default_factory=list)
     etc_hosts: list[HostsEntry] = field(default_factory=list)
     has_etc_hosts: bool = False
+    sbd: list[SbdConfig] = field(default_factory=list)  # /etc/sysconfig/sbd or /etc/default/sbd
     files: list[SourceFile] = field(default_factory=list, repr=False)
 
     # -- views -------------------------------------------------------------
@@ -148,4 +150,5 @@ def _host_json(h: Host) -> dict:
         "firewalls": to_json(h.firewalls),
         "boot_services": to_json(h.boot_services),
         "etc_hosts": to_json(h.etc_hosts),
+        **({"sbd": to_json(h.sbd)} if h.sbd else {}),  # only when present: older model snapshots stay valid
     }

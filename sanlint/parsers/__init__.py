@@ -25,6 +25,7 @@ PARSERS: dict[str, tuple[str, str]] = {
     "iptables": ("sanlint.parsers.firewall", "parse_iptables"),  # -> Firewall
     "firewalld": ("sanlint.parsers.firewall", "parse_firewalld"),  # -> Firewall
     "hosts": ("sanlint.parsers.etc_hosts", "parse"),  # -> list[HostsEntry]
+    "sbd": ("sanlint.parsers.sbd", "parse"),  # /etc/sysconfig/sbd, /etc/default/sbd -> SbdConfig
 }
 
 

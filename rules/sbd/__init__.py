@@ -1,0 +1,1 @@
+"""sanlint rule pack: SBD (storage-based death) fencing."""
