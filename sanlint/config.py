@@ -3,7 +3,7 @@
 Looked up from the current directory upwards (the first file that has
 sanlint settings wins), or given with `--config FILE`.  Keys (spec/cli.md):
 `select`, `ignore`, `extend-select`, `per-file-ignores`, `severity`,
-`fail-on`, `drbd-version`, `pacemaker-version`, `hosts`.
+`fail-on`, `drbd-version`, `pacemaker-version`, `corosync-version`, `hosts`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 KNOWN_KEYS = {"select", "ignore", "extend-select", "per-file-ignores", "severity", "fail-on",
-              "drbd-version", "pacemaker-version", "hosts"}
+              "drbd-version", "pacemaker-version", "corosync-version", "hosts"}
 
 
 class ConfigError(Exception):
@@ -31,11 +31,13 @@ class Settings:
     fail_on: str = "warning"
     drbd_version: str | None = None
     pacemaker_version: str | None = None
+    corosync_version: str | None = None  # "2" | "3": what a udpu/udp corosync.conf runs under (CORO109)
     hosts: dict[str, str] = field(default_factory=dict)
     source: str | None = None  # which file the settings came from
 
     def as_dict(self) -> dict[str, Any]:
-        return {"drbd-version": self.drbd_version, "pacemaker-version": self.pacemaker_version}
+        return {"drbd-version": self.drbd_version, "pacemaker-version": self.pacemaker_version,
+                "corosync-version": self.corosync_version}
 
     def enabled(self, code: str) -> bool:
         sel = self.select + self.extend_select
@@ -127,7 +129,7 @@ def from_table(table: dict[str, Any], source: str) -> Settings:
     if fail_on not in ("error", "warning", "info", "never"):
         raise ConfigError(f"{source}: fail-on must be error|warning|info|never")
     s.fail_on = fail_on
-    for key in ("drbd-version", "pacemaker-version"):
+    for key in ("drbd-version", "pacemaker-version", "corosync-version"):
         if key in table:
             setattr(s, key.replace("-", "_"), str(table[key]))
     hosts = table.get("hosts", {})

@@ -221,3 +221,74 @@ class NameIndex:
 
     def __bool__(self) -> bool:
         return bool(self.exact)
+
+
+# -- totem timing ----------------------------------------------------------------
+
+# corosync exec/totemconfig.c: defaults, and the minimum every timeout must reach
+# (MINIMUM_TIMEOUT = 3 * (1000/HZ) with HZ 100; MINIMUM_TIMEOUT_HOLD = 0.8 * that - 10).
+TOTEM_DEFAULTS = {"token": 3000, "token_retransmits_before_loss_const": 4, "token_coefficient": 650,
+                  "join": 50, "merge": 200, "downcheck": 1000, "max_network_delay": 50, "token_warning": 75}
+MINIMUM_TIMEOUT = 30
+MINIMUM_TIMEOUT_HOLD = 14
+
+
+@dataclass
+class TotemTiming:
+    """The totem timeouts corosync runs with (ms), as `totem_volatile_config_read` computes them."""
+
+    values: dict[str, int]  # effective: token (with token_coefficient), consensus, token_retransmit, hold, ...
+    written: dict[str, "object"]  # name -> the Setting written in totem { } (only integers)
+    bad: list["object"]  # settings whose value is not an unsigned integer (corosync's parser refuses them)
+    nodes: int
+
+
+def totem_timing(cfg: "CorosyncConfig") -> TotemTiming:
+    totem = cfg.section("totem")
+    written: dict[str, object] = {}
+    bad: list[object] = []
+    names = set(TOTEM_DEFAULTS) | {"consensus", "token_retransmit", "hold"}
+    for s in totem.settings if totem is not None else []:
+        if s.name in names:
+            v = (s.value or "").strip()
+            if v.isdigit():
+                written[s.name] = s
+            else:
+                bad.append(s)
+
+    def w(name: str) -> int | None:
+        s = written.get(name)
+        return int(s.value.strip()) if s is not None else None
+
+    vals = {k: (w(k) if w(k) is not None else d) for k, d in TOTEM_DEFAULTS.items()}
+    nodes = len(cfg.nodes)
+    if nodes > 2 and cfg.version != "1":
+        vals["token"] += (nodes - 2) * vals["token_coefficient"]
+    rbl = vals["token_retransmits_before_loss_const"]
+    vals["token_retransmit"] = w("token_retransmit") if w("token_retransmit") is not None else int(vals["token"] / (rbl + 0.2))
+    vals["hold"] = w("hold") if w("hold") is not None else int(vals["token_retransmit"] * 0.8 - 10)
+    vals["consensus"] = w("consensus") if w("consensus") is not None else int(1.2 * vals["token"])
+    return TotemTiming(vals, written, bad, nodes)
+
+
+def corosync_major(site: "Site", cfg: "CorosyncConfig", settings: dict | None = None) -> tuple[str | None, str]:
+    """The corosync release line a file runs under, and why sanlint thinks so:
+    the `corosync-version` setting, the file's own syntax (knet settings mean
+    3, aisexec/plugin 1), another host's corosync.conf in knet syntax, or the
+    packages collected from the hosts.  None when nothing tells 2 from 3."""
+    configured = (settings or {}).get("corosync-version")
+    if configured:
+        return str(configured).split(".")[0], "set by corosync-version in the configuration"
+    if cfg.version in ("1", "3"):
+        return cfg.version, "inferred from the file's syntax"
+    for h in site.hosts.values():
+        for other in h.corosync:
+            if other.version == "3":
+                return "3", f"{other.span.path} uses knet syntax"
+    for h in site.hosts.values():
+        for pkg in getattr(h, "packages", []) or []:
+            if pkg.name == "corosync" and pkg.version:
+                major = pkg.version.split(":")[-1].split(".")[0]
+                if major.isdigit():
+                    return major, f"package corosync {pkg.version} installed on {h.name or 'the host'}"
+    return None, "nothing in the site tells corosync 2 from 3"

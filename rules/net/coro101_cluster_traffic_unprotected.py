@@ -17,7 +17,9 @@ The version is the one the parser infers from the file (an `aisexec`
 section or the Pacemaker plugin means 1.x, knet settings mean 3.x).  A
 nodelist file with `transport: udpu` and no knet setting reads as 2.x and
 so as encrypted by default; corosync 3 would run that same file in clear
-text (it supports crypto only with knet), which this rule cannot tell.
+text (it supports crypto only with knet): CORO109 reports that case when
+the site shows corosync 3 (the `corosync-version` setting, another node's
+knet file, or the collected package versions).
 
 ## Why it matters
 

@@ -10,7 +10,10 @@ leading or trailing `;`, `a; ;b`) and on more than three devices.
 ## Why it matters
 
 sbd logs "Could not parse" for an empty entry and goes on with the others,
-so the node runs with fewer devices than the admin counted on; when every
+so the node runs with fewer devices than the admin counted on, while the
+fence agent splits the same line differently and does not skip empty
+entries (SUSE Trento 61451E: "sbd ignores consecutive semicolons, but the
+fencing agent does not"); when every
 entry is empty sbd refuses to start ("Invalid device line") and with it
 Pacemaker (sbd.service is `RequiredBy=pacemaker.service`).  sbd(8) supports
 one to three devices: with three, a node self-fences only when it loses
@@ -43,7 +46,8 @@ for more than three devices: which one to drop is the admin's choice.
 
 ClusterLabs sbd `src/sbd-inquisitor.c` (`parse_device_line`, "Invalid
 device line"), `src/sbd.sysconfig` ("use ; as separator"), sbd(8) `-d`
-("up to three times") and "One device / Two devices / Three devices".
+("up to three times") and "One device / Two devices / Three devices";
+SUSE Trento check 61451E (multiple SBD devices, SBD_DEVICE syntax).
 """
 
 from __future__ import annotations
