@@ -27,112 +27,16 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sanlint import formats
+
 MAX_FILE_BYTES = 32 * 1024 * 1024  # larger "configuration" files are refused with a message
 
-# Path patterns inside a host root (relative, '/'-separated) -> format.
-# Order matters: the first match wins.
-HOST_PATTERNS: list[tuple[str, str]] = [
-    ("etc/drbd.conf", "drbd"),
-    ("etc/drbd.d/*.res", "drbd"),
-    ("etc/drbd.d/*.conf", "drbd"),
-    ("etc/lvm/lvm.conf", "lvm"),
-    ("etc/lvm/lvmlocal.conf", "lvm"),
-    ("etc/lvm/backup/*", "lvm-metadata"),
-    ("etc/lvm/archive/*.vg", "lvm-metadata"),
-    ("etc/ietd.conf", "ietd"),
-    ("etc/iet/ietd.conf", "ietd"),
-    ("etc/initiators.allow", "ietd-allow"),
-    ("etc/iet/initiators.allow", "ietd-allow"),
-    ("etc/targets.allow", "ietd-allow"),
-    ("etc/iet/targets.allow", "ietd-allow"),
-    ("etc/tgt/targets.conf", "tgt"),
-    ("etc/tgt/conf.d/*.conf", "tgt"),
-    ("etc/target/saveconfig.json", "lio"),
-    ("etc/rtslib-fb-target/saveconfig.json", "lio"),
-    ("etc/corosync/corosync.conf", "corosync"),
-    ("etc/ais/openais.conf", "corosync"),
-    ("etc/hosts", "hosts"),
-    ("etc/sysconfig/sbd", "sbd"),
-    ("etc/default/sbd", "sbd"),
-    ("etc/nftables.conf", "nftables"),
-    ("etc/iptables/rules.v4", "iptables"),
-    ("etc/iptables/rules.v6", "iptables"),
-    ("etc/sysconfig/iptables", "iptables"),
-    ("etc/firewalld/zones/*.xml", "firewalld"),
-    ("var/lib/pacemaker/cib/cib.xml", "cib"),
-    ("var/lib/heartbeat/crm/cib.xml", "cib"),
-    ("etc/**.crm", "crm"),
-]
-
-# Directories of a host root that are walked (everything else in etc/ is ignored).
-HOST_DIRS = ["etc/drbd.d", "etc/lvm", "etc/iet", "etc/tgt", "etc/target", "etc/rtslib-fb-target", "etc/corosync",
-             "etc/ais", "etc/iptables", "etc/sysconfig", "etc/firewalld/zones", "var/lib/pacemaker/cib",
-             "var/lib/heartbeat/crm", "etc/crm", "etc/pacemaker"]
-HOST_FILES = ["etc/drbd.conf", "etc/ietd.conf", "etc/initiators.allow", "etc/targets.allow", "etc/hosts",
-              "etc/nftables.conf", "etc/default/sbd"]
-
-# Single files (or files in a plain directory): by base name.
-NAME_PATTERNS: list[tuple[str, str]] = [
-    ("drbd.conf", "drbd"), ("*.res", "drbd"), ("global_common.conf", "drbd"),
-    ("lvm.conf", "lvm"), ("lvmlocal.conf", "lvm"), ("*.vg", "lvm-metadata"),
-    ("ietd.conf", "ietd"), ("initiators.allow", "ietd-allow"), ("targets.allow", "ietd-allow"),
-    ("targets.conf", "tgt"), ("saveconfig.json", "lio"),
-    ("corosync.conf", "corosync"), ("openais.conf", "corosync"),
-    ("*.crm", "crm"), ("cib.xml", "cib"),
-    ("nftables.conf", "nftables"), ("*.nft", "nftables"), ("rules.v4", "iptables"), ("rules.v6", "iptables"),
-    ("hosts", "hosts"), ("sbd", "sbd"),
-]
-
-# Where a known format lives: a file there that is not that format is SAN003.
-EXPECTED_LOCATIONS: list[tuple[str, str]] = [
-    ("*drbd.d/*.res", "drbd"), ("*lvm/backup/*", "lvm-metadata"), ("*tgt/conf.d/*.conf", "tgt"),
-    ("*lvm/archive/*.vg", "lvm-metadata"),
-]
+# Where formats live, what they are called and how they are sniffed: the
+# format registry (sanlint.formats) says, read at call time.
 
 BOOT_SERVICE_DIRS = re.compile(r"^etc/systemd/system/[^/]+\.wants$|^etc/rc[0-6S]\.d$|^etc/init\.d/rc[0-6S]\.d$")
 
-_CRM_START = re.compile(
-    r"^\s*(node|primitive|group|clone|ms|master|order|colocation|collocation|location|property|rsc_defaults|"
-    r"op_defaults|rsc_template|rsc_ticket|fencing_topology|tag|alert)\b", re.M)
-
-
-def sniff(head: str) -> str | None:
-    """Classify a file by its content (first few KiB)."""
-    stripped = re.sub(r"(?m)^\s*#.*$", "", head).lstrip()
-    if not stripped:
-        return None
-    if stripped.startswith("<?xml") or stripped.startswith("<"):
-        if re.search(r"<cib[\s>]", head):
-            return "cib"
-        if re.search(r"<zone[\s>]", head):
-            return "firewalld"
-        return None
-    if stripped.startswith("{") and ('"targets"' in head or '"storage_objects"' in head):
-        return "lio"
-    if re.search(r'^\s*contents\s*=\s*"Text Format Volume Group"', stripped, re.M):
-        return "lvm-metadata"
-    lvm_assignments = re.search(r"^\s*[\w/]+\s*=\s*\S", stripped, re.M)
-    if lvm_assignments and re.search(r"^\s*(devices|global|activation|log|backup|allocation)\s*\{", stripped, re.M):
-        return "lvm"  # lvm.conf also has a `global {` section: `key = value` tells it from DRBD
-    if re.search(r"^\s*(resource\s+\S+\s*\{|global\s*\{|common\s*\{|include\s+\")", stripped, re.M):
-        return "drbd"
-    if re.search(r"^\s*(totem|aisexec|nodelist|quorum)\s*\{", stripped, re.M):
-        return "corosync"
-    if re.search(r"^\s*<target\s", stripped, re.M) or re.search(r"^\s*default-driver\s", stripped, re.M):
-        return "tgt"
-    if re.search(r"^\s*Target\s+\S+", stripped, re.M):
-        return "ietd"
-    if re.search(r"^\s*(devices|global|activation)\s*\{", stripped, re.M):
-        return "lvm"
-    if re.search(r'^\s*contents\s*=\s*"Text Format Volume Group"', stripped, re.M):
-        return "lvm-metadata"
-    if re.search(r"^\*filter\s*$", stripped, re.M):
-        return "iptables"
-    if re.search(r"^\s*table\s+(inet|ip|ip6)\s+\S+\s*\{", stripped, re.M):
-        return "nftables"
-    if _CRM_START.search(stripped):
-        return "crm"
-    return None
+sniff = formats.sniff
 
 
 @dataclass
@@ -238,18 +142,14 @@ def _match(rel: str, patterns: list[tuple[str, str]]) -> str | None:
 
 def classify_name(name: str, rel: str | None = None) -> str | None:
     if rel is not None:
-        fmt = _match(rel, HOST_PATTERNS)
+        fmt = _match(rel, formats.host_patterns())
         if fmt:
             return fmt
-    if "/firewalld/zones/" in f"/{rel or ''}" and name.endswith(".xml"):
-        return "firewalld"
-    if rel and re.search(r"(^|/)lvm/backup/[^/]+$", rel):
-        return "lvm-metadata"
-    if rel and re.search(r"(^|/)tgt/conf\.d/[^/]+\.conf$", rel):
-        return "tgt"
-    if rel and re.search(r"(^|/)drbd\.d/[^/]+\.(res|conf)$", rel):
-        return "drbd"
-    return _match(name, NAME_PATTERNS)
+    if rel:
+        for rx, fmt in formats.located_patterns():
+            if rx.search(rel):
+                return fmt
+    return _match(name, formats.name_patterns())
 
 
 def classify(path: Path, rel: str | None = None) -> str | None:
@@ -351,7 +251,7 @@ def _discover_one(disc: Discovery, arg: str) -> None:
                     if why:
                         disc.refuse(f, shown, why)
                 continue
-            if fmt in ("crm", "cib"):
+            if fmt in formats.cluster_formats():
                 disc.cluster_files.append(FoundFile(f, shown, fmt, boundary=boundary))
             else:
                 _add_file(disc, disc.host("", None), f, shown, None, boundary)
@@ -362,7 +262,7 @@ def _discover_one(disc: Discovery, arg: str) -> None:
 
 def _add_file(disc: Discovery, host: FoundHost, path: Path, display: str, rel: str | None, boundary: str | None,
               explicit: bool = False) -> None:
-    expected = _match("/" + (rel or display), [(p if p.startswith("*") else "*/" + p, f) for p, f in EXPECTED_LOCATIONS])
+    expected = _match("/" + (rel or display), [(p if p.startswith("*") else "*/" + p, f) for p, f in formats.homes()])
     named = classify_name(path.name, rel)
     if not explicit:
         why = _escape_problem(path, boundary)
@@ -438,18 +338,18 @@ def _walk_plain(disc: Discovery, top: Path, arg: str, boundary: str) -> None:
             if fmt is None:
                 continue
             found = FoundFile(full, _join(arg, rel), fmt, boundary=boundary)
-            if fmt in ("crm", "cib") and "/" not in rel:
+            if fmt in formats.cluster_formats() and "/" not in rel:
                 disc.cluster_files.append(found)
             else:
                 host.files.append(found)
 
 
 def _walk_host(disc: Discovery, host: FoundHost, root: Path, display: str, boundary: str | None) -> None:
-    for rel in HOST_FILES:
+    for rel in formats.host_files():
         f = root / rel
         if f.exists() or f.is_symlink():
             _add_file(disc, host, f, _join(display, rel), rel, boundary)
-    for rel_dir in HOST_DIRS:
+    for rel_dir in formats.host_dirs():
         top = root / rel_dir
         if not top.is_dir():
             continue

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sanlint import formats
 from sanlint.discovery import MAX_FILE_BYTES, Discovery, FoundFile, FoundHost, discover, file_kind, inside
 from sanlint.model import Host, Site
 from sanlint.model.network import BootService
@@ -63,6 +64,8 @@ def read_bounded(path: str | os.PathLike, limit: int | None = None, what: str = 
         raise InputError(f"cannot read file: {e.strerror or e}") from None
     finally:
         os.close(fd)
+
+_NONE = formats.Format("", "")
 
 
 @dataclass
@@ -193,7 +196,7 @@ class _Builder:
         # what it includes: read those first, so an included file is read (once,
         # `read` skips what it has seen) in include order.  A file that no main
         # file includes still counts on its own.
-        main = [f for f in fh.files if (f.format, f.path.name) in (("drbd", "drbd.conf"), ("tgt", "targets.conf"))]
+        main = [f for f in fh.files if (formats.get(f.format) or _NONE).main_file == f.path.name]
         order = main + [f for f in fh.files if f not in main]
         for f in order:
             src = self.read(f, hostname)
@@ -213,32 +216,22 @@ class _Builder:
                                                       span=src.whole()))
 
     def attach(self, host: Host, src: SourceFile, result: Any, fh: FoundHost) -> None:
-        fmt = src.format
-        if fmt == "drbd":
-            host.drbd.append(result)
-            self.follow_includes(host, src, result.includes, "drbd", fh)
-        elif fmt == "lvm":
-            host.lvm.append(result)
-        elif fmt == "lvm-metadata":
-            host.volume_groups.extend(result)
-        elif fmt in ("ietd", "ietd-allow", "tgt", "lio"):
-            host.iscsi.append(result)
-            if fmt == "tgt":
-                self.follow_includes(host, src, result.includes, "tgt", fh)
-        elif fmt == "corosync":
-            host.corosync.append(result)
-        elif fmt in ("crm", "cib"):
-            if fh.name == "":
-                self.site.clusters.append(result)
-            else:
-                host.clusters.append(result)
-        elif fmt in ("nftables", "iptables", "firewalld"):
-            host.firewalls.append(result)
-        elif fmt == "hosts":
-            host.etc_hosts.extend(result)
-            host.has_etc_hosts = True
-        elif fmt == "sbd":
-            host.sbd.append(result)
+        """Put a parse result where its format's registry entry says."""
+        fmt = formats.get(src.format)
+        if fmt is None or not fmt.attach:
+            return
+        if fmt.cluster and fh.name == "":
+            target = self.site.clusters  # a lone crm file / CIB: cluster-wide
+        else:
+            target = getattr(host, fmt.attach)
+        if fmt.extend:
+            target.extend(result)
+        else:
+            target.append(result)
+        if fmt.flag:
+            setattr(host, fmt.flag, True)
+        if fmt.includes:
+            self.follow_includes(host, src, result.includes, fmt.name, fh)
 
     def follow_includes(self, host: Host, src: SourceFile, includes: list, fmt: str, fh: FoundHost) -> None:
         """drbdadm: globs relative to the including file's directory; a glob
@@ -277,7 +270,7 @@ class _Builder:
             if not matches:
                 if literal:
                     self.problems.append(InputProblem("SAN002", f"include \"{pattern}\" names a missing file "
-                                                      f"({'drbdadm' if fmt == 'drbd' else 'tgt-admin'} refuses this configuration)",
+                                                      f"({formats.BY_NAME[fmt].includes} refuses this configuration)",
                                                       span=inc.span, identity=ident))
                 else:
                     self.problems.append(InputProblem("SAN005", f"include \"{pattern}\" matches no file (silently ignored: a typo or a missing file?)",

@@ -38,6 +38,17 @@ class Host:
     sbd: list[SbdConfig] = field(default_factory=list)  # /etc/sysconfig/sbd or /etc/default/sbd
     files: list[SourceFile] = field(default_factory=list, repr=False)
 
+    def __getattr__(self, name: str):
+        # a format registered (sanlint.formats) with a Host list that is not
+        # a field here: an empty list on first use, kept in the instance
+        if name.startswith("_"):
+            raise AttributeError(name)
+        from sanlint.formats import attach_fields
+
+        if name in attach_fields():
+            return self.__dict__.setdefault(name, [])
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     # -- views -------------------------------------------------------------
     # The DRBD aggregates are asked for once per resource by the rules: built
     # once per host (rebuilt if a file is attached later), so a host with
@@ -139,16 +150,19 @@ class Site:
         }
 
 
+_NOT_JSON = ("name", "root", "files", "has_etc_hosts")
+_ALWAYS_JSON = ("drbd", "lvm", "volume_groups", "iscsi", "corosync", "clusters", "firewalls", "boot_services",
+                "etc_hosts")
+
+
 def _host_json(h: Host) -> dict:
-    return {
-        "drbd": to_json(h.drbd),
-        "lvm": to_json(h.lvm),
-        "volume_groups": to_json(h.volume_groups),
-        "iscsi": to_json(h.iscsi),
-        "corosync": to_json(h.corosync),
-        "clusters": to_json(h.clusters),
-        "firewalls": to_json(h.firewalls),
-        "boot_services": to_json(h.boot_services),
-        "etc_hosts": to_json(h.etc_hosts),
-        **({"sbd": to_json(h.sbd)} if h.sbd else {}),  # only when present: older model snapshots stay valid
-    }
+    """Every list of the host: its own fields, then the lists of formats
+    registered without a field of their own (sanlint.formats)."""
+    from dataclasses import fields
+
+    from sanlint.formats import attach_fields
+
+    names = [f.name for f in fields(Host) if f.name not in _NOT_JSON]
+    names += [n for n in attach_fields() if n not in names]
+    # the lists of formats added later show only when present: older model snapshots stay valid
+    return {n: to_json(getattr(h, n)) for n in names if n in _ALWAYS_JSON or getattr(h, n)}

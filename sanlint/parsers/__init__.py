@@ -1,4 +1,5 @@
-"""One parser per format.  Each module exposes `parse(src) -> model object`
+"""One parser per format (the format registry, sanlint.formats, names it).
+Each module exposes `parse(src) -> model object`
 and raises `sanlint.source.ParseError` on bad syntax.  Modules are imported
 only when a file of their format is met (start-up time matters)."""
 
@@ -9,31 +10,15 @@ from typing import Any
 
 from sanlint.source import SourceFile
 
-# format name -> (module, function)
-PARSERS: dict[str, tuple[str, str]] = {
-    "drbd": ("sanlint.parsers.drbd", "parse"),  # -> DrbdConfig
-    "lvm": ("sanlint.parsers.lvm", "parse"),  # lvm.conf -> LvmConfig
-    "lvm-metadata": ("sanlint.parsers.lvm", "parse_metadata"),  # lvm/backup/VG -> list[VolumeGroup]
-    "ietd": ("sanlint.parsers.ietd", "parse"),  # ietd.conf -> IscsiConfig
-    "ietd-allow": ("sanlint.parsers.ietd", "parse_allow"),  # initiators.allow/targets.allow -> IscsiConfig
-    "tgt": ("sanlint.parsers.tgt", "parse"),  # targets.conf, conf.d/*.conf -> IscsiConfig
-    "lio": ("sanlint.parsers.lio", "parse"),  # saveconfig.json -> IscsiConfig
-    "corosync": ("sanlint.parsers.corosync", "parse"),  # -> CorosyncConfig
-    "crm": ("sanlint.parsers.crm", "parse"),  # -> ClusterConfig
-    "cib": ("sanlint.parsers.cib", "parse"),  # -> ClusterConfig
-    "nftables": ("sanlint.parsers.firewall", "parse_nftables"),  # -> Firewall
-    "iptables": ("sanlint.parsers.firewall", "parse_iptables"),  # -> Firewall
-    "firewalld": ("sanlint.parsers.firewall", "parse_firewalld"),  # -> Firewall
-    "hosts": ("sanlint.parsers.etc_hosts", "parse"),  # -> list[HostsEntry]
-    "sbd": ("sanlint.parsers.sbd", "parse"),  # /etc/sysconfig/sbd, /etc/default/sbd -> SbdConfig
-}
-
 
 def parse(src: SourceFile, fmt: str | None = None) -> Any:
+    """Parse `src` with the parser its format's registry entry names."""
+    from sanlint.formats import BY_NAME
+
     fmt = fmt or src.format
-    if fmt not in PARSERS:
+    if fmt not in BY_NAME:
         raise KeyError(f"no parser for format {fmt!r}")
-    module, func = PARSERS[fmt]
+    module, _, func = BY_NAME[fmt].parser.partition(":")
     if module not in _loaded:
         from sanlint.parsers.grammar import _import_lark
 
