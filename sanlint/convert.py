@@ -30,6 +30,7 @@ from typing import Iterable
 
 from lxml import etree
 
+from sanlint.model.agents import ocf_provider
 from sanlint.model.cluster import (
     AclObject, Alert, Bundle, Clone, ClusterConfig, ClusterNode, ClusterResource, Colocation, Constraint,
     Expression, Group, Location, NvPair, NvSet, Order, Primitive, ResourceRef, Rule, Ticket,
@@ -56,25 +57,6 @@ ACL_SHORTCUTS = {  # crmsh constants.acl_shortcuts
 
 class ConvertError(Exception):
     pass
-
-
-OCF_ROOT = "/usr/lib/ocf/resource.d"
-
-
-def ocf_provider(agent_type: str) -> str:
-    """The provider crmsh picks for a bare OCF type (ra.disambiguate_ra_type):
-    the installed agent's provider, heartbeat first; heartbeat when none is
-    installed."""
-    import os
-
-    try:
-        providers = sorted(os.listdir(OCF_ROOT))
-    except OSError:
-        return "heartbeat"
-    for prov in ["heartbeat"] + [p for p in providers if p != "heartbeat"]:
-        if os.path.exists(os.path.join(OCF_ROOT, prov, agent_type)):
-            return prov
-    return "heartbeat"
 
 
 # ============================================================ crm -> CIB ====

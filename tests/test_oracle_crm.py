@@ -4,8 +4,9 @@ and sanlint's model of the crm text must equal its model of crmsh's XML.
 
 Normalisation covers only what crmsh itself rewrites on the way to XML:
 `inf` -> `INFINITY`, order scores -> `kind` (parse.score_to_kind), a
-missing op interval -> "0", role case, default set ids, and the provider
-that crmsh picks for a bare `Dummy` from the installed agents.
+missing op interval -> "0", role case and default set ids.  Agents are
+not normalised: sanlint resolves a bare `IPaddr2` or `drbd` to the
+provider crmsh picks (sanlint.model.agents), and crmsh.xml must agree.
 """
 
 from __future__ import annotations
@@ -91,11 +92,7 @@ def resource(res, reference: ClusterConfig) -> dict:
     out = {"element": res.element, "parent": res.parent, "meta": pairs(res.meta), "params": pairs(res.params),
            "utilization": pairs(res.utilization), "description": res.description}
     if isinstance(res, Primitive):
-        provider = res.provider
-        if provider is None and res.agent_class == "ocf":  # crmsh picks it from the installed agents
-            other = reference.resources.get(res.id)
-            provider = getattr(other, "provider", None)
-        out.update(agent=(res.agent_class, provider, res.type, res.template), ops=[operation(o) for o in res.ops])
+        out.update(agent=(res.agent_class, res.provider, res.type, res.template), ops=[operation(o) for o in res.ops])
     elif isinstance(res, Group):
         out["children"] = res.children
     elif isinstance(res, Clone):

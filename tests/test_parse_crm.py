@@ -86,8 +86,8 @@ def test_quoting_and_case_insensitive_keywords():
     assert monitor.attrs == {"interval": "10s", "timeout": "20s"}
     assert monitor.params[0].get("OCF_CHECK_LEVEL").value == "10"
     assert d1.ops[2].meta[0].get("record-pending").value == "true"
-    d2 = cfg.resources["d2"]  # `Primitive` keyword, bare type
-    assert (d2.agent_class, d2.provider, d2.type, d2.description) == ("ocf", None, "Dummy", "implicit ocf class")
+    d2 = cfg.resources["d2"]  # `Primitive` keyword, bare type, resolved as crmsh does
+    assert (d2.agent_class, d2.provider, d2.type, d2.description) == ("ocf", "heartbeat", "Dummy", "implicit ocf class")  # crmsh pick_provider
     assert cfg.nodes[3].uname == "san4" and cfg.nodes[3].attributes[0].get("standby").value == "on"
 
 

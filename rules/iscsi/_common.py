@@ -106,10 +106,11 @@ def cluster_targets(site: "Site") -> list[Target]:
     out = []
     for c in site.all_clusters():
         lus: dict[str, list["Primitive"]] = {}
-        for p in c.primitives():
+        prims = sorted(c.primitives(), key=lambda p: p.id)  # by id: which duplicate wins must not depend on order
+        for p in prims:
             if agent(c, p) == LU_AGENT and param(p, "target_iqn"):
                 lus.setdefault(param(p, "target_iqn").lower(), []).append(p)
-        for p in c.primitives():
+        for p in prims:
             if agent(c, p) != TARGET_AGENT:
                 continue
             iqn = param(p, "iqn") or ""

@@ -60,7 +60,7 @@ class LuWithoutTarget(Rule):
     def check(self, ctx):
         for c in ctx.site.all_clusters():
             targets = {}
-            for p in c.primitives():
+            for p in sorted(c.primitives(), key=lambda p: p.id):  # statement order means nothing to Pacemaker
                 if C.agent(c, p) == C.TARGET_AGENT and C.param(p, "iqn"):
                     targets.setdefault(C.param(p, "iqn").lower(), p)
             for lu in c.primitives():

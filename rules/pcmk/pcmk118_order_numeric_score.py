@@ -84,6 +84,6 @@ class OrderNumericScore(Rule):
                     fix = Fix([Edit(o.score_span.file, o.score_span.start,
                                     o.score_span.start + len(o.score.strip().encode()), kind)], f"use {kind}:")
                 yield self.finding(
-                    f"order {o.id} uses the score {o.score} instead of a kind: scores on orders are deprecated and any "
-                    f"non-zero score means {kind} (write {kind}:)",
+                    f"order {o.id} uses the score {o.score} instead of a kind: scores on orders are deprecated, and a score "
+                    f"of 0 means Optional, any other Mandatory, so this one is {kind} (write {kind}:)",
                     o.score_span or o.span, identity=f"constraint {o.id} / score", fix=fix)

@@ -116,6 +116,18 @@ def compact(agent: str, xml_text: str) -> dict:
     return {"agent": agent, "version": version, "parameters": params, "actions": actions}
 
 
+def write_providers(out: Path) -> None:
+    """`ocf_providers.json`: the OCF types each installed provider ships, from
+    which sanlint.model.agents resolves a bare `IPaddr2` as crmsh does."""
+    root = Path(OCF_ROOT) / "resource.d"
+    providers = {p.name: sorted(a.name for a in p.iterdir() if a.is_file() and os.access(a, os.X_OK)
+                                and not a.name.startswith(".") and not a.name.endswith(".sh"))
+                 for p in sorted(root.iterdir()) if p.is_dir()}
+    (out.parent / "ocf_providers.json").write_text(json.dumps(
+        {"source": f"{root} (resource-agents, pacemaker, drbd-utils)", "providers": providers},
+        indent=0, sort_keys=True))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "agents"))
@@ -124,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     missing = 0
+    if not args.agents:
+        write_providers(out)
     for agent in (args.agents or AGENTS + ["pacemaker-fenced"]):
         text = run_metadata(agent)
         if text is None:

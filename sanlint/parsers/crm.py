@@ -14,6 +14,7 @@ from typing import Iterable
 
 from lark import Token, Tree
 
+from sanlint.model.agents import resolve
 from sanlint.model.cluster import (
     AclObject, Alert, Bundle, Clone, ClusterConfig, ClusterNode, ClusterResource, Colocation, Constraint,
     Expression, FencingLevel, Group, Location, NvPair, NvSet, Operation, Order, Primitive, Recipient,
@@ -169,16 +170,12 @@ class _Builder:
         self.st_primitive(tree, "template")
 
     def set_agent(self, prim: Primitive, agent: str, tok: Token) -> None:
-        # crmsh ra.disambiguate_ra_type: a bare type is ocf; the provider is
-        # then picked from the installed agents, which a linter cannot know
-        parts = agent.split(":")
-        if len(parts) > 3 or not all(parts) or not re.fullmatch(r"[a-zA-Z0-9_:.-]+", agent):
+        # resolved once, here, as crmsh resolves it (sanlint.model.agents):
+        # rules never see `IPaddr2` beside `ocf:heartbeat:IPaddr2`
+        parts = resolve(agent) if re.fullmatch(r"[a-zA-Z0-9_:./+-]+", agent) else None
+        if parts is None:
             raise self.fail(tok, "unknown resource type", ["class:provider:type"])
-        if len(parts) == 1:
-            parts = ["ocf", "", parts[0]]
-        elif len(parts) == 2:
-            parts = [parts[0], "", parts[1]]
-        prim.agent_class, prim.provider, prim.type = parts[0], parts[1] or None, parts[2]
+        prim.agent_class, prim.provider, prim.type = parts
 
     def st_group(self, tree: Tree) -> None:
         group = self.resource_head(tree, Group, "group")

@@ -1,0 +1,186 @@
+"""Spelling invariance: what the real tools read as the same configuration
+gets the same findings.
+
+For every rule fixture (`fixtures/rules/*/{bad,good}`) and example site
+(`fixtures/sites/*`), equivalent rewrites are generated and checked; the
+findings, as (code, host, object), must be those of the original:
+
+* agents short and long (`IPaddr2` <-> `ocf:heartbeat:IPaddr2`, `drbd` <->
+  `ocf:linbit:drbd`, as crmsh's ra.disambiguate_ra_type resolves them);
+* crm values quoted and unquoted (`ip=10.0.0.1` <-> `ip="10.0.0.1"`);
+* crm statements joined onto one line, or continued over several;
+* crm statements in reverse order (crmsh `load update` takes any order);
+* comment lines added between the lines of every text format;
+* crm text replaced by the CIB that `sanlint convert crm2cib` writes.
+
+Each variant is checked only where it changes some file.  Lines and paths
+are not compared (a rewrite moves them); a path inside an object's
+identity is replaced by `<file>`.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from sanlint.api import check
+from sanlint.convert import crm_to_cib
+from sanlint.model.agents import ocf_provider
+from sanlint.site import build
+from sanlint.source import SourceFile
+
+# Findings about the crm text itself, which the conversion to a CIB rewrites as crmsh does.
+ABOUT_CRM_SPELLING = {
+    "PCMK118": "crmsh writes an order score as a kind (parse.score_to_kind): the CIB it produces has no score",
+}
+SITES = sorted(p for p in (FIXTURES / "rules").glob("*/*") if p.is_dir()) + sorted(
+    p for p in (FIXTURES / "sites").iterdir() if p.is_dir())
+HASH_COMMENT_FORMATS = {"drbd", "lvm", "lvm-metadata", "corosync", "ietd", "ietd-allow", "tgt", "crm", "hosts",
+                        "nftables", "iptables"}
+
+
+# ---- crm rewrites ---------------------------------------------------------------
+
+def _statements(text: str) -> list[str]:
+    """crm text as logical lines (continuations joined), comments kept as lines."""
+    return re.sub(r"\\\r?\n[ \t]*", " ", text).splitlines()
+
+
+def crm_short_agents(text: str) -> str:
+    def short(m: re.Match) -> str:
+        return m.group(2) if ocf_provider(m.group(2)) == m.group(1) else m.group(0)
+    return re.sub(r"(?<=\s)ocf:([\w-]+):([\w.+-]+)(?=\s|$)", short, text, flags=re.M)
+
+
+def crm_long_agents(text: str) -> str:
+    out = []
+    for line in text.splitlines(keepends=True):
+        m = re.match(r"(\s*(?:primitive|rsc_template)\s+\S+\s+)([\w.+-]+)(?=\s|$)", line)
+        if m and not m.group(2).startswith("@"):
+            typ = m.group(2)
+            line = f"{m.group(1)}ocf:{ocf_provider(typ)}:{typ}{line[m.end():]}"
+        out.append(line)
+    return "".join(out)
+
+
+_PLAIN_PAIR = re.compile(r"(?<=\s)([$\w.-]+)=([^\s\"'\\()\[\]{}]+)(?=\s|$)")
+_QUOTED_PAIR = re.compile(r"(?<=\s)([$\w.-]+)=\"([\w./:@+-]+)\"(?=\s|$)")
+
+
+def _is_rule_line(line: str) -> bool:
+    return bool(re.match(r"\s*(location|#)", line)) or " rule " in line
+
+
+def crm_quoted(text: str) -> str:
+    return "\n".join(line if _is_rule_line(line) else _PLAIN_PAIR.sub(r'\1="\2"', line)
+                     for line in _statements(text)) + "\n"
+
+
+def crm_unquoted(text: str) -> str:
+    return "\n".join(line if _is_rule_line(line) else _QUOTED_PAIR.sub(r"\1=\2", line)
+                     for line in _statements(text)) + "\n"
+
+
+def crm_continued(text: str) -> str:
+    out = []
+    for line in _statements(text):
+        if not line.lstrip().startswith("#"):
+            line = re.sub(r"\s+(params|meta|op|utilization)\s+", lambda m: f" \\\n\t{m.group(1)} ", line)
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def crm_reversed(text: str) -> str:
+    lines = [ln for ln in _statements(text) if ln.strip() and not ln.lstrip().startswith("#")]
+    return "\n".join(reversed(lines)) + "\n"
+
+
+def with_comments(text: str) -> str:
+    """A comment line before every line that does not continue the one before."""
+    out, continued = [], False
+    for line in text.splitlines(keepends=True):
+        if not continued:
+            out.append("# a comment an admin added\n")
+        out.append(line)
+        continued = line.rstrip("\r\n").endswith("\\")
+    return "".join(out)
+
+
+# ---- the property ---------------------------------------------------------------
+
+def _files(site: Path) -> list[SourceFile]:
+    built, _ = build([str(site)])
+    return [f for f in built.files if f.path is not None]
+
+
+def key(result, root: Path, renamed: dict[str, str]) -> Counter:
+    """(code, host, object) of every finding; a renamed file is named by its
+    old name, the site's own path is `<site>`."""
+    def norm(identity: str) -> str:
+        for new in sorted(renamed, key=len, reverse=True):
+            identity = identity.replace(new, renamed[new])
+        return identity.replace(str(root), "<site>")
+    return Counter((f.code, f.host, norm(f.identity)) for f in result.findings)
+
+
+@lru_cache(maxsize=None)
+def original(site: Path) -> Counter:
+    return key(check([str(site)]), site, {})
+
+
+def variants(site: Path) -> dict[str, dict[Path, tuple[Path, str]]]:
+    """name -> {original file: (file to write, text)} for the variants that change something."""
+    files = _files(site)
+    crm = [f for f in files if f.format == "crm"]
+    text = {f.path: f.data.decode("utf-8", "surrogateescape") for f in files}
+    out: dict[str, dict[Path, tuple[Path, str]]] = {}
+    crm_rewrites = {  # combined, to keep the suite fast; a failure names the variant, rerun one part to narrow it
+        "short agents, quoted, continued": lambda t: crm_continued(crm_quoted(crm_short_agents(t))),
+        "long agents, unquoted, joined, reversed": lambda t: crm_reversed(crm_unquoted(crm_long_agents(t))),
+    }
+    for name, fn in crm_rewrites.items():
+        changed = {f.path: (f.path, fn(text[f.path])) for f in crm if fn(text[f.path]) != text[f.path]}
+        if changed:
+            out[name] = changed
+    commented = {f.path: (f.path, with_comments(text[f.path])) for f in files if f.format in HASH_COMMENT_FORMATS}
+    if commented:
+        out["comments"] = commented
+    if crm and not [f for f in files if f.format == "cib"]:
+        cib = {}
+        for f in crm:
+            xml, _ = crm_to_cib(SourceFile.from_text(str(f.path), text[f.path]))
+            cib[f.path] = (f.path.with_suffix(".xml"), xml)
+        out["crm -> CIB"] = cib
+    return out
+
+
+CASES = [(site, name) for site in SITES for name in variants(site)]
+
+
+@pytest.mark.parametrize("site,variant", CASES, ids=[f"{s.parent.name}/{s.name}:{v}" for s, v in CASES])
+def test_equivalent_spellings_give_the_same_findings(site: Path, variant: str, tmp_path: Path) -> None:
+    copy = tmp_path / site.name
+    shutil.copytree(site, copy)
+    renamed: dict[str, str] = {}
+    for orig, (target, text) in variants(site)[variant].items():
+        old = copy / orig.relative_to(site)
+        new = copy / target.relative_to(site)
+        old.unlink()
+        new.write_text(text, encoding="utf-8", errors="surrogateescape")
+        renamed[str(new)] = str(old)
+    want = original(site)
+    if variant == "crm -> CIB":
+        want = Counter({k: n for k, n in want.items() if k[0] not in ABOUT_CRM_SPELLING})
+    got = key(check([str(copy)]), copy, renamed)
+    assert got == want, f"only before: {sorted((want - got).elements())}\nonly after: {sorted((got - want).elements())}"
+
+
+def test_the_property_covers_every_fixture() -> None:
+    covered = {site for site, _ in CASES}
+    assert covered == set(SITES), sorted(str(s) for s in set(SITES) - covered)
