@@ -30,6 +30,8 @@ from typing import Iterable
 
 from lxml import etree
 
+from sanlint.edit.crm import pair, quote
+from sanlint.edit.ids import IdStore
 from sanlint.model.agents import ocf_provider
 from sanlint.model.cluster import (
     AclObject, Alert, Bundle, Clone, ClusterConfig, ClusterNode, ClusterResource, Colocation, Constraint,
@@ -61,40 +63,6 @@ class ConvertError(Exception):
 
 # ============================================================ crm -> CIB ====
 
-class _Ids:
-    """crmsh idmgmt: one store per document."""
-
-    SUBPFX = {"instance_attributes": "instance_attributes", "meta_attributes": "meta_attributes",
-              "utilization": "utilization", "operations": "ops", "rule": "rule", "expression": "expression",
-              "date_expression": "expression", "duration": "duration", "date_spec": "date_spec"}
-
-    def __init__(self) -> None:
-        self.used: set[str] = set()
-
-    def save(self, ident: str | None) -> str | None:
-        if ident:
-            self.used.add(ident)
-        return ident
-
-    def new(self, tag: str, pfx: str, name: str | None = None, interval: str | None = None) -> str:
-        if re.fullmatch(r"\d+", pfx) and tag != "node":
-            pfx = f"num-{pfx}"
-        if tag == "nvpair":
-            ident = f"{pfx}-{name}"
-        elif tag == "op":
-            ident = f"{pfx}-{name}-{interval}" if interval else f"{pfx}-{name}"
-        else:
-            sub = self.SUBPFX.get(tag, "")
-            ident = f"{pfx}-{sub}" if sub else pfx
-        if ident in self.used:
-            for n in range(99):
-                if f"{ident}-{n}" not in self.used:
-                    ident = f"{ident}-{n}"
-                    break
-        self.used.add(ident)
-        return ident
-
-
 def _sub(parent: etree._Element, tag: str, attrs: Iterable[tuple[str, str | None]] = ()) -> etree._Element:
     e = etree.SubElement(parent, tag)
     for k, v in attrs:
@@ -106,7 +74,7 @@ def _sub(parent: etree._Element, tag: str, attrs: Iterable[tuple[str, str | None
 class _CibWriter:
     def __init__(self, config: ClusterConfig) -> None:
         self.c = config
-        self.ids = _Ids()
+        self.ids = IdStore()
         self.items: list[str] = []
         self._reserve()
 
@@ -492,26 +460,10 @@ def crm_to_cib(src: SourceFile) -> tuple[str, list]:
 
 # ============================================================ CIB -> crm ====
 
-_SAFE_WORD = re.compile(r"^[A-Za-z0-9_.:/@#%+,\-=\[\]]+$")
-
-
-def _q(value: str) -> str:
-    """A value as a crm word (quoted when the shell would split it)."""
-    if value and _SAFE_WORD.match(value) and "=" not in value:
-        return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _nv(name: str, value: str | None) -> str:
-    if value is None:
-        return name
-    return f"{name}={_q(value)}"
-
-
 class _CrmWriter:
     def __init__(self, config: ClusterConfig) -> None:
         self.c = config
-        self.ids = _Ids()  # what crmsh would generate, to decide where ids must be written
+        self.ids = IdStore()  # what crmsh would generate, to decide where ids must be written
         for ident in [r.id for r in config.resources.values()] + [c.id for c in config.constraints] + \
                 [n.id or n.uname for n in config.nodes] + [t.id for t in config.tags] + \
                 [a.id for a in config.alerts] + [a.id for a in config.acls]:
@@ -539,8 +491,8 @@ class _CrmWriter:
     def pair(self, p: NvPair, set_id: str) -> str:
         expected = f"{set_id}-{p.name}"
         if p.id and p.id != expected:
-            return _nv(f"${p.id}:{p.name}", p.value)  # crmsh _NVPAIR_ID_RE
-        return _nv(p.name, p.value)
+            return pair(f"${p.id}:{p.name}", p.value)  # crmsh _NVPAIR_ID_RE
+        return pair(p.name, p.value)
 
     def rule_text(self, r: Rule, hint: str) -> str:
         words = ["rule"]
@@ -564,17 +516,17 @@ class _CrmWriter:
     def expr_text(self, x: Expression) -> str:
         if x.date:
             if x.operation == "lt":
-                return f"date lt {_q(x.values.get('end', ''))}"
+                return f"date lt {quote(x.values.get('end', ''))}"
             if x.operation == "gt":
-                return f"date gt {_q(x.values.get('start', ''))}"
+                return f"date gt {quote(x.values.get('start', ''))}"
             kw = "in" if x.operation == "in_range" else "spec"
             order = ["start", "end"] + [k for k in x.values if k not in ("start", "end")]
-            return f"date {kw} " + " ".join(_nv(k, x.values[k]) for k in order if k in x.values)
+            return f"date {kw} " + " ".join(pair(k, x.values[k]) for k in order if k in x.values)
         if x.operation in ("defined", "not_defined"):
-            return f"{x.operation} {_q(x.attribute or '')}"
+            return f"{x.operation} {quote(x.attribute or '')}"
         op = f"{x.type}:{x.operation}" if x.type else x.operation
         value = f"{x.value_source}{{{x.value}}}" if x.value_source else (x.value or "")
-        return f"{_q(x.attribute or '')} {op} {_q(value)}"
+        return f"{quote(x.attribute or '')} {op} {quote(value)}"
 
     # statements
     def lines(self) -> list[str]:
@@ -629,7 +581,7 @@ class _CrmWriter:
             words.append(f"$id={n.id}")
         words.append(f"{n.uname}:{n.type}" if n.type else n.uname)
         if n.description is not None:
-            words.append(_nv("description", n.description))
+            words.append(pair("description", n.description))
         for s in n.attributes:
             kw = "utilization" if s.kind == "utilization" else "attributes"
             words.append(self.attr_list(kw, s, f"{n.uname}-{'utilization' if kw == 'utilization' else 'instance_attributes'}"))
@@ -653,7 +605,7 @@ class _CrmWriter:
         agent = f"@{r.template}" if r.template and not r.type else r.agent
         head = f"{kw} {r.id} {agent}"
         if r.description is not None:
-            head += " " + _nv("description", r.description)
+            head += " " + pair("description", r.description)
         parts = [head] + self.resource_sets(r)
         hint = r.operations_id or r.id
         if r.operations_ref:
@@ -667,7 +619,7 @@ class _CrmWriter:
             expected = self.ids.new("op", hint, name=op.name, interval=interval)
             if op.id and op.id != expected:
                 words.append(f"id={op.id}")
-            words += [_nv(k, v) for k, v in attrs.items()]
+            words += [pair(k, v) for k, v in attrs.items()]
             op_id = op.id or expected
             for s in op.params:
                 words.append(self.attr_list("op_params", s, f"{op_id}-instance_attributes"))
@@ -679,24 +631,24 @@ class _CrmWriter:
     def container(self, r: ClusterResource, kw: str, children: str) -> str:
         head = f"{kw} {r.id} {children}"
         if r.description is not None:
-            head += " " + _nv("description", r.description)
+            head += " " + pair("description", r.description)
         return " \\\n\t".join([head] + self.resource_sets(r))
 
     def bundle(self, b: Bundle) -> str:
         parts = [f"bundle {b.id}"]
         if b.description is not None:
-            parts[0] += " " + _nv("description", b.description)
+            parts[0] += " " + pair("description", b.description)
         if b.container:
-            parts.append(" ".join([b.container] + [_nv(k, v) for k, v in b.container_attrs.items()]))
+            parts.append(" ".join([b.container] + [pair(k, v) for k, v in b.container_attrs.items()]))
         if b.network or b.port_mappings:
-            words = ["network"] + [_nv(k, v) for k, v in b.network.items()]
+            words = ["network"] + [pair(k, v) for k, v in b.network.items()]
             for m in b.port_mappings:
-                words += ["port-mapping"] + [_nv(k, v) for k, v in m.items()]
+                words += ["port-mapping"] + [pair(k, v) for k, v in m.items()]
             parts.append(" ".join(words))
         if b.storage_mappings:
             words = ["storage"]
             for m in b.storage_mappings:
-                words += ["storage-mapping"] + [_nv(k, v) for k, v in m.items()]
+                words += ["storage-mapping"] + [pair(k, v) for k, v in m.items()]
             parts.append(" ".join(words))
         for s in b.meta:
             parts.append(self.attr_list("meta", s, f"{b.id}-meta_attributes"))
@@ -773,7 +725,7 @@ class _CrmWriter:
         if con.resource_discovery:
             words.append(f"resource-discovery={con.resource_discovery}")
         if con.node is not None:
-            words.append(f"{canonical_score(con.score or 'INFINITY')}: {_q(con.node)}")
+            words.append(f"{canonical_score(con.score or 'INFINITY')}: {quote(con.node)}")
         out = " ".join(words)
         for r in con.rule_list:
             out += " \\\n\t" + self.rule_text(r, con.id)
@@ -806,7 +758,7 @@ class _CrmWriter:
             if kind == "role":
                 words.append(f"role:{spec}" if kw == "user" else spec)
             elif kind == "description":
-                words.append(_nv("description", spec))
+                words.append(pair("description", spec))
             else:
                 words.append(kind)
                 if self.c.source_kind == "crm":
@@ -815,11 +767,11 @@ class _CrmWriter:
                 # from the CIB: `xpath://x reference:a object-type:primitive attribute:y`
                 for m in re.finditer(r"(xpath|reference|object-type|attribute):(.*?)(?= (?:xpath|reference|"
                                      r"object-type|attribute):|$)", spec):
-                    words.append(f"{cib_keys[m.group(1)]}:{_q(m.group(2))}")
+                    words.append(f"{cib_keys[m.group(1)]}:{quote(m.group(2))}")
         return " ".join(words)
 
     def alert(self, a: Alert) -> str:
-        parts = [f"alert {a.id} {_q(a.agent_path)}"]
+        parts = [f"alert {a.id} {quote(a.agent_path)}"]
         for s in a.params:
             parts.append(self.attr_list("attributes", s, f"{a.id}-instance_attributes"))
         for s in a.meta:
@@ -828,7 +780,7 @@ class _CrmWriter:
             parts.append("select " + " ".join(a.select))
         for i, r in enumerate(a.recipients, 1):
             rid = r.id or f"{a.id}-recipient-{i}"
-            words = ["to", "{", _q(r.value)]
+            words = ["to", "{", quote(r.value)]
             for s in r.params:
                 words.append(self.attr_list("attributes", s, f"{rid}-instance_attributes"))
             for s in r.meta:

@@ -11,11 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from sanlint.cli import main
-from sanlint import textedit
 from sanlint.migrate import base
 from sanlint.migrate.base import MigrationPlan, Migrator, NewFile
 from sanlint.rule import Edit
-from sanlint.source import SourceFile
 from conftest import FIXTURES
 
 SEED = FIXTURES / "sites" / "seed"
@@ -206,43 +204,3 @@ def test_convert_without_converters(tmp_path):
     f.write_text("primitive a ocf:heartbeat:Dummy\n")
     r = CliRunner().invoke(main, ["convert", "no-such", str(f)])
     assert r.exit_code == 2
-
-
-# -- textedit ---------------------------------------------------------------------------
-
-def src(text: str) -> SourceFile:
-    return SourceFile.from_text("t.res", text)
-
-
-def apply(s: SourceFile, *edits: Edit) -> str:
-    from sanlint.fixes import apply_edits
-
-    return apply_edits(s.data, list(edits)).decode()
-
-
-def test_delete_statement_takes_its_line_and_comment():
-    s = src("a {\n  x 1;  # c\n  y 2;\n}\n")
-    start = s.text.index("x 1;")
-    assert apply(s, textedit.delete_statement(s.span(start, start + 4))) == "a {\n  y 2;\n}\n"
-    s = src("a { x 1; y 2; }\n")
-    start = s.text.index("y 2;")
-    assert apply(s, textedit.delete_statement(s.span(start, start + 4))) == "a { x 1; }\n"
-
-
-def test_body_inserts_follow_the_layout():
-    s = src("a {\n\tx 1;\n}\n")
-    body = s.span(3, s.text.index("}"))
-    assert apply(s, textedit.body_end_insert(s, body, "y 2;", "\t")) == "a {\n\tx 1;\n\ty 2;\n}\n"
-    assert apply(s, textedit.body_start_insert(s, body, "w 0;", "\t")) == "a {\n\tw 0;\n\tx 1;\n}\n"
-    s = src("a { x 1; }")
-    body = s.span(3, s.text.index("}"))
-    assert apply(s, textedit.body_end_insert(s, body, "y 2;", "")) == "a { x 1; y 2; }"
-    assert apply(s, textedit.body_start_insert(s, body, "w 0;", "")) == "a { w 0; x 1; }"
-    s = src("a {}")
-    assert apply(s, textedit.body_end_insert(s, s.span(3, 3), "y;", "")) == "a { y; }"
-
-
-def test_indent_unit():
-    assert textedit.indent_unit(src("a {\n        b;\n}\n")) == "        "
-    assert textedit.indent_unit(src("a {\n\tb {\n\t\tc;\n\t}\n}\n")) == "\t"
-    assert textedit.indent_unit(src("a { b; }\n")) == "  "

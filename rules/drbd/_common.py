@@ -1,6 +1,6 @@
 """Helpers shared by the DRBD1xx rules: effective option lookup (resource,
 volume, host, connection and `common` sections, as drbdadm inherits them),
-version wording, and byte-span edits that keep the file's indentation.
+version wording, handler statements.  Text edits: `sanlint.edit.brace`.
 
 Not a rule module (no `Rule` subclass): the pack loader imports it and
 finds nothing to register.
@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from sanlint.rule import Edit
-from sanlint import textedit
-from sanlint.source import SourceFile, Span
+from sanlint.edit.brace import stmt
+from sanlint.source import Span
 
 if TYPE_CHECKING:
     from sanlint.model import Host, Setting, Site
@@ -172,110 +171,6 @@ def where(f: Found, res: "DrbdResource") -> str:
     return "drbd common" if f.in_common else f"drbd resource {res.name}"
 
 
-# -- text edits -------------------------------------------------------------------
-
-def indent_at(file: SourceFile, offset: int) -> str:
-    return textedit.indent_at(file.data, offset)
-
-
-def starts_line(file: SourceFile, offset: int) -> bool:
-    return textedit.starts_line(file.data, offset)
-
-
-def _after(file: SourceFile, end: int) -> int:
-    """Where to insert after a statement ending at `end`: past a trailing
-    comment on the same line, if that is all that follows."""
-    data = file.data
-    eol = textedit.line_end(data, end)
-    rest = data[end:eol].strip()
-    if not rest or rest.startswith(b"#"):
-        return eol
-    return end
-
-
-def indent_unit(file: SourceFile) -> str:
-    for line in file.text.splitlines():
-        if line[:1] == "\t":
-            return "\t"
-        if line[:1] == " " and line.strip():
-            return " " * (len(line) - len(line.lstrip(" ")))
-    return "\t"
-
-
-def _ends_line(file: SourceFile, end: int) -> bool:
-    data = file.data
-    rest = data[end:textedit.line_end(data, end)].strip()
-    return not rest or rest.startswith(b"#")
-
-
-def add_options(sec: "DrbdSection", stmts: list[str]) -> Edit:
-    """Insert statements at the end of an existing section, matching the
-    indentation of its statements (or one level deeper than the section)."""
-    file = sec.span.file
-    if sec.options:
-        last = sec.options[-1].span
-        if starts_line(file, last.start) and _ends_line(file, last.end):
-            ind = indent_at(file, last.start)
-            return Edit.insert(file, _after(file, last.end), "".join(f"\n{ind}{s}" for s in stmts))
-        return Edit.insert(file, last.end, "".join(f" {s}" for s in stmts))
-    body = sec.body_span
-    assert body is not None
-    if b"\n" in file.data[body.start:body.end]:
-        ind = indent_at(file, sec.span.start) + indent_unit(file)
-        return Edit.insert(file, body.start, "".join(f"\n{ind}{s}" for s in stmts))
-    return Edit.replace(body, " " + " ".join(stmts) + " ")
-
-
-def add_section(container: "DrbdResource", kind: str, stmts: list[str], exclude: Iterable[object] = ()) -> Edit:
-    """Insert a new `kind { stmts }` section into a resource (or common),
-    after its last option section (not one of `exclude`, which another edit
-    deletes), as the surrounding text is laid out."""
-    file = container.span.file
-    skip = {id(x) for x in exclude}
-    anchors: list[Span] = [s.span for s in container.sections if id(s) not in skip]
-    if container.protocol is not None and id(container.protocol) not in skip:
-        anchors.append(container.protocol.span)
-    anchors = [a for a in anchors if a.file is file]
-    if anchors:
-        last = max(anchors, key=lambda a: a.end)
-        if starts_line(file, last.start) and _ends_line(file, last.end):
-            ind = indent_at(file, last.start)
-            unit = indent_unit(file)
-            text = f"\n{ind}{kind} {{" + "".join(f"\n{ind}{unit}{s}" for s in stmts) + f"\n{ind}}}"
-            return Edit.insert(file, _after(file, last.end), text)
-        return Edit.insert(file, last.end, f" {kind} {{ " + " ".join(stmts) + " }")
-    body = container.body_span
-    assert body is not None
-    if b"\n" in file.data[body.start:body.end]:
-        unit = indent_unit(file)
-        ind = indent_at(file, container.span.start) + unit
-        text = f"\n{ind}{kind} {{" + "".join(f"\n{ind}{unit}{s}" for s in stmts) + f"\n{ind}}}"
-        return Edit.insert(file, body.start, text)
-    return Edit.insert(file, body.start, f" {kind} {{ " + " ".join(stmts) + " }")
-
-
-def put_options(container: "DrbdResource", kind: str, stmts: list[str], exclude: Iterable[object] = ()) -> Edit:
-    """Add statements to the container's first `kind` section (not one of
-    `exclude`), or to a new one."""
-    exclude = list(exclude)
-    skip = {id(x) for x in exclude}
-    for sec in container.sections:
-        if sec.kind == kind and id(sec) not in skip and sec.body_span is not None:
-            return add_options(sec, stmts)
-    return add_section(container, kind, stmts, exclude)
-
-
-def add_resource_statement(container: "DrbdResource", text: str) -> Edit:
-    """Insert a resource-level statement (8.x `protocol C;`) at the top of the body."""
-    file = container.span.file
-    body = container.body_span
-    assert body is not None
-    if b"\n" in file.data[body.start:body.end]:
-        ind = indent_at(file, container.span.start) + indent_unit(file)
-        return Edit.insert(file, body.start, f"\n{ind}{text}")
-    return Edit.insert(file, body.start, f" {text}")
-
-
 # -- handlers ----------------------------------------------------------------------
 
 FENCE_SCRIPT = {"9": "crm-fence-peer.9.sh", "8": "crm-fence-peer.sh"}
@@ -297,14 +192,10 @@ def handler_dir(host: "Host", res: "DrbdResource") -> str:
 
 def fence_handlers(ver: str, directory: str, unfence: bool = True) -> list[str]:
     """The crm fence-peer (and unfence) handler statements for a version."""
-    if ver == "9":
-        out = [f'fence-peer "{directory}/{FENCE_SCRIPT["9"]}";']
-        if unfence:
-            out.append(f'unfence-peer "{directory}/{UNFENCE_SCRIPT["9"]}";')
-        return out
-    out = [f'fence-peer "{directory}/{FENCE_SCRIPT["8"]}";']
+    gen = "9" if ver == "9" else "8"
+    out = [stmt("fence-peer", f"{directory}/{FENCE_SCRIPT[gen]}")]
     if unfence:
-        out.append(f'after-resync-target "{directory}/{UNFENCE_SCRIPT["8"]}";')
+        out.append(stmt("unfence-peer" if gen == "9" else "after-resync-target", f"{directory}/{UNFENCE_SCRIPT[gen]}"))
     return out
 
 
@@ -313,43 +204,3 @@ def has_unfence(host: "Host", res: "DrbdResource") -> bool:
         if f.setting.name == "unfence-peer" or "unfence" in (f.value or ""):
             return True
     return False
-
-
-def remove_statement(setting: "Setting", sec: "DrbdSection", also_removed: Iterable["Setting"] = ()) -> Edit:
-    """Delete a statement; when nothing else is left in its section, delete
-    the whole section instead."""
-    gone = {id(setting)} | {id(s) for s in also_removed}
-    if all(id(o) in gone for o in sec.options) and not sec.sections:
-        return delete_statement(sec.span)
-    return delete_statement(setting.span)
-
-
-def delete_statement(span: Span) -> Edit:
-    """Delete the lines of a statement, or, when it shares its line with
-    others, the statement and the blanks after it."""
-    e = Edit.delete_lines(span)
-    if e.start == span.start and e.end == span.end:
-        data = span.file.data
-        end = span.end
-        while end < len(data) and data[end:end + 1] in (b" ", b"\t"):
-            end += 1
-        return Edit(span.file, span.start, end, "")
-    return e
-
-
-def stmt(name: str, value: str | None) -> str:
-    """`name value;`, quoting values that need it (handlers)."""
-    if value is None:
-        return f"{name};"
-    if value.startswith("/") or " " in value:
-        return f'{name} "{value}";'
-    return f"{name} {value};"
-
-
-def container_of(host: "Host", res: "DrbdResource", sec: "DrbdSection") -> "DrbdResource":
-    if any(s is sec for s in res.sections):
-        return res
-    for c in commons(host):
-        if any(s is sec for s in c.sections):
-            return c
-    return res

@@ -63,8 +63,8 @@ from __future__ import annotations
 
 from sanlint import views
 from sanlint.rule import Context, Fix, Rule
-from sanlint_rules.drbd._common import (Once, fence_handlers, find, handler_dir, has_unfence, host_resources,
-                                        put_options, version, where)
+from sanlint.edit.brace import put_options
+from sanlint_rules.drbd._common import Once, fence_handlers, find, handler_dir, has_unfence, host_resources, version, where
 
 POLICIES = ("resource-only", "resource-and-stonith")
 

@@ -72,8 +72,8 @@ from __future__ import annotations
 
 from sanlint import views
 from sanlint.rule import Context, Edit, Fix, Rule
-from sanlint_rules.drbd._common import (fence_handlers, find, handler_dir, has_unfence, host_resources,
-                                        put_options, version, version_note)
+from sanlint.edit.brace import put_options
+from sanlint_rules.drbd._common import fence_handlers, find, handler_dir, has_unfence, host_resources, version, version_note
 
 
 class ManagedWithoutFencing(Rule):

@@ -62,8 +62,8 @@ from __future__ import annotations
 import posixpath
 
 from sanlint.rule import Context, Fix, Rule
-from sanlint_rules.drbd._common import (UNFENCE_SCRIPT, Once, add_options, find, has_unfence, host_resources,
-                                        version, version_note, where)
+from sanlint.edit.brace import add_options
+from sanlint_rules.drbd._common import UNFENCE_SCRIPT, Once, find, has_unfence, host_resources, version, version_note, where
 
 
 class FenceWithoutUnfence(Rule):

@@ -70,7 +70,8 @@ from __future__ import annotations
 import re
 
 from sanlint.rule import Context, Edit, Fix, Rule
-from sanlint_rules.drbd._common import Once, commons, delete_statement, resource_sections, version, version_note
+from sanlint.edit.brace import delete_statement
+from sanlint_rules.drbd._common import Once, commons, resource_sections, version, version_note
 
 _SCRIPT = re.compile(r"crm-(un)?fence-peer(\.9)?\.sh")
 

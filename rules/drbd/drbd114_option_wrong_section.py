@@ -69,8 +69,8 @@ https://manpages.debian.org/drbd.conf.5.
 from __future__ import annotations
 
 from sanlint.rule import Context, Fix, Rule
-from sanlint_rules.drbd._common import (Once, add_resource_statement, commons, delete_statement, put_options,
-                                        remove_statement, version, version_note)
+from sanlint.edit.brace import add_first_statement, delete_statement, put_options, remove_statement
+from sanlint_rules.drbd._common import Once, commons, version, version_note
 
 
 def _text(setting) -> str:
@@ -107,7 +107,7 @@ class OptionWrongSection(Rule):
                         else:
                             continue
                         if target == "resource":
-                            edits = [remove_statement(o, sec), add_resource_statement(cont, _text(o))]
+                            edits = [remove_statement(o, sec), add_first_statement(cont, _text(o))]
                         else:
                             edits = [remove_statement(o, sec), put_options(cont, target, [_text(o)], exclude=[sec])]
                         dest = "the resource level" if target == "resource" else f"`{target} {{ }}`"

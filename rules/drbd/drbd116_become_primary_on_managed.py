@@ -70,7 +70,8 @@ from __future__ import annotations
 
 from sanlint import views
 from sanlint.rule import Context, Fix, Rule
-from sanlint_rules.drbd._common import Once, find, host_resources, remove_statement, where
+from sanlint.edit.brace import remove_statement
+from sanlint_rules.drbd._common import Once, find, host_resources, where
 
 
 class BecomePrimaryOnManaged(Rule):

@@ -61,7 +61,8 @@ https://github.com/LINBIT/linbit-documentation.
 from __future__ import annotations
 
 from sanlint.rule import Context, Fix, Rule
-from sanlint_rules.drbd._common import Once, commons, delete_statement, put_options, version
+from sanlint.edit.brace import delete_statement, put_options
+from sanlint_rules.drbd._common import Once, commons, version
 
 DESTINATION = {
     "rate": ("disk", "resync-rate"), "after": ("disk", "resync-after"), "al-extents": ("disk", "al-extents"),

@@ -43,7 +43,8 @@ resource-agents `heartbeat/iSCSITarget.in` and `iSCSILogicalUnit.in`
 `lio_node`, `targetcli`).
 '''
 
-from sanlint.rule import Edit, Fix, Rule
+from sanlint.edit.cluster import set_param
+from sanlint.rule import Fix, Rule
 from sanlint_rules.iscsi import _common as C
 
 PLACEHOLDER = "<iet|tgt|lio|lio-t>"
@@ -82,18 +83,8 @@ class ImplementationUnset(Rule):
 
 
 def _fix(c, p, impl):
-    pairs = [pair for s in p.params for pair in s.pairs]
-    if not pairs:
-        return None
-    first = pairs[0]
     value = impl or PLACEHOLDER
-    data = first.span.file.data
-    if c.source_kind == "cib":
-        line_start = data.rfind(b"\n", 0, first.span.start) + 1
-        lead = data[line_start:first.span.start].decode()
-        sep = " " if lead.strip() else "\n" + lead  # the first nvpair's own line: keep its indentation
-        text = f'<nvpair id="{p.id}-instance_attributes-implementation" name="implementation" value="{value}"/>'
-        edit = Edit.insert(first.span.file, first.span.start, text + sep)
-    else:
-        edit = Edit.insert(first.span.file, first.span.start, f"implementation={value} ")
+    edit = set_param(p, "implementation", value)
+    if edit is None:
+        return None
     return Fix([edit], f"set implementation={value}", safe=False, needs_choice=impl is None)

@@ -50,8 +50,10 @@ corosync 1.x plugin: "no-quorum-policy=ignore").
 
 from __future__ import annotations
 
+from sanlint.edit.cluster import add_pair
+from sanlint.edit.text import indent_at
 from sanlint.rule import Edit, Fix, Rule
-from sanlint_rules.pcmk._common import continuation_indent, fmt, two_node
+from sanlint_rules.pcmk._common import two_node
 
 
 def _corosync_generation(site, cluster) -> str | None:
@@ -106,17 +108,8 @@ class TwoNodeQuorum(Rule):
     def _add_property(self, c):
         if not c.properties or not c.properties[0].pairs:
             return None
-        last = c.properties[0].pairs[-1]
-        if fmt(last.span) == "cib":
-            from sanlint_rules.pcmk._common import indent_of
-            data = last.span.file.data
-            ls = data.rfind(b"\n", 0, last.span.start) + 1
-            ind = indent_of(data, last.span.start)
-            sid = c.properties[0].id or "cib-bootstrap-options"
-            return Fix([Edit.insert(last.span.file, ls, f'{ind}<nvpair id="{sid}-no-quorum-policy" name="no-quorum-policy" value="ignore"/>\n')],
-                       "add no-quorum-policy=ignore")
-        return Fix([Edit.insert(last.span.file, last.span.end, " \\\n" + continuation_indent(c.properties[0].span) + "no-quorum-policy=ignore")],
-                   "add no-quorum-policy=ignore")
+        e = add_pair(c.properties[0], "no-quorum-policy", "ignore", "cib-bootstrap-options")
+        return Fix([e], "add no-quorum-policy=ignore") if e is not None else None
 
     def _votequorum(self, site):
         for h in site.hosts.values():
@@ -146,11 +139,10 @@ class TwoNodeQuorum(Rule):
                     span, identity="corosync quorum / two_node", fix=fix)
 
     def _insert_two_node(self, q):
-        from sanlint_rules.pcmk._common import indent_of
         data = q.body_span.file.data
         if q.settings:
             last = q.settings[-1].span
-            ind = indent_of(data, last.start)
+            ind = indent_at(data, last.start)
             le = data.find(b"\n", last.end)
             if le >= 0:
                 return Fix([Edit.insert(q.body_span.file, le + 1, f"{ind}two_node: 1\n")], "add two_node: 1")

@@ -54,10 +54,13 @@ configuration shows the placement.
 
 from __future__ import annotations
 
+from sanlint.edit.cib import attrs, insert_after_element
+from sanlint.edit.cluster import syntax
+from sanlint.edit.crm import insert_after_statement
+from sanlint.edit.ids import cluster_ids
 from sanlint.model.cluster import Order
 from sanlint.rule import Fix, Rule
-from sanlint_rules.pcmk._common import (all_ids, colocation_index, fmt, fresh_id, insert_after_element,
-                                        insert_after_statement, promotable_ids, promoted_name, top_level)
+from sanlint_rules.pcmk._common import colocation_index, promotable_ids, promoted_name, top_level
 
 
 def mandatory(o: Order) -> bool:
@@ -99,10 +102,9 @@ class OrderWithoutColocation(Rule):
                 if index.get(a, set()) & index.get(b, set()):
                     continue
                 if ids is None:
-                    ids = all_ids(c)
+                    ids = cluster_ids(c)
                 role = promoted_name(version) if first.id in proms else None
-                new_id = fresh_id(c, f"{then.id}-with-{first.id}", ids)
-                ids.add(new_id)
+                new_id = ids.fresh(f"{then.id}-with-{first.id}")
                 fix = self._fix(o, new_id, then.id, first.id, role)
                 what = f"{first.id}'s {role} role" if role else first.id
                 yield self.finding(
@@ -111,10 +113,10 @@ class OrderWithoutColocation(Rule):
                     o.span, identity=f"constraint {o.id} / colocation", fix=fix)
 
     def _fix(self, o, new_id, rsc, with_rsc, role):
-        if fmt(o.span) == "cib":
-            role_attr = f' with-rsc-role="{role}"' if role else ""
-            edit = insert_after_element(o.span, f'<rsc_colocation id="{new_id}" score="INFINITY" rsc="{rsc}" '
-                                                f'with-rsc="{with_rsc}"{role_attr}/>')
+        if syntax(o.span) == "cib":
+            edit = insert_after_element(o.span, "<rsc_colocation" + attrs([
+                ("id", new_id), ("score", "INFINITY"), ("rsc", rsc), ("with-rsc", with_rsc),
+                ("with-rsc-role", role)]) + "/>")
         else:
             edit = insert_after_statement(o.span, f"colocation {new_id} inf: {rsc} {with_rsc}{':' + role if role else ''}")
         if edit is None:

@@ -57,9 +57,11 @@ integration.
 
 from __future__ import annotations
 
+from sanlint.edit.cib import set_attr
+from sanlint.edit.cluster import syntax
 from sanlint.model.cluster import Colocation, Order
 from sanlint.rule import Edit, Fix, Rule
-from sanlint_rules.pcmk._common import cib_set_attr, fmt, positive, promotable_ids, promoted_name
+from sanlint_rules.pcmk._common import positive, promotable_ids, promoted_name
 
 
 def _ref_end(ref) -> int:
@@ -95,9 +97,9 @@ class PromotableWithoutRole(Rule):
             return
         then = o.then
         fix = None
-        if fmt(o.span) == "cib":
-            edits = [e for e in (cib_set_attr(o.span, "first-action", "promote", after="first"),
-                                 None if then.action or then.id in proms else cib_set_attr(o.span, "then-action", "start", after="then"))
+        if syntax(o.span) == "cib":
+            edits = [e for e in (set_attr(o.span, "first-action", "promote", after="first"),
+                                 None if then.action or then.id in proms else set_attr(o.span, "then-action", "start", after="then"))
                      if e is not None]
             if edits:
                 fix = Fix(edits, f"order {o.id} on {first.id}:promote", safe=False)
@@ -131,8 +133,8 @@ class PromotableWithoutRole(Rule):
             other = con.with_rsc if which == "rsc" else con.rsc
             if other is not None and other.id in proms and which == "rsc" and other.role:
                 pass
-            if fmt(con.span) == "cib":
-                e = cib_set_attr(con.span, f"{which}-role", role, after=which)
+            if syntax(con.span) == "cib":
+                e = set_attr(con.span, f"{which}-role", role, after=which)
                 fix = Fix([e], f"colocate with {ref.id}:{role}", safe=False) if e else None
             elif ref.span is not None:
                 fix = Fix([Edit.insert(ref.span.file, _ref_end(ref), f":{role}")], f"colocate with {ref.id}:{role}", safe=False)

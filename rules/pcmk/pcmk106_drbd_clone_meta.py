@@ -45,10 +45,11 @@ Pacemaker Explained, promotable clone options.
 
 from __future__ import annotations
 
+from sanlint.edit.cluster import add_pair, syntax
 from sanlint.model.cluster import Primitive
 from sanlint.rule import Edit, Fix, Rule
 from sanlint.views import DRBD_AGENTS, drbd_by_name, drbd_option
-from sanlint_rules.pcmk._common import drbd_host_count, fmt, indent_of, is_true
+from sanlint_rules.pcmk._common import drbd_host_count, is_true
 
 
 def set_meta(res, name: str, value: str) -> Fix | None:
@@ -57,16 +58,9 @@ def set_meta(res, name: str, value: str) -> Fix | None:
     if pair is not None and pair.value_span is not None:
         return Fix([Edit.replace(pair.value_span, value)], f"set {name}={value}")
     if res.meta and res.meta[0].pairs:
-        last = res.meta[0].pairs[-1]
-        if fmt(last.span) == "cib":
-            data = last.span.file.data
-            ls = data.rfind(b"\n", 0, last.span.start) + 1
-            ind = indent_of(data, last.span.start)
-            sid = res.meta[0].id or f"{res.id}-meta_attributes"
-            return Fix([Edit.insert(last.span.file, ls, f'{ind}<nvpair id="{sid}-{name}" name="{name}" value="{value}"/>\n')],
-                       f"add {name}={value}")
-        return Fix([Edit.insert(last.span.file, last.span.end, f" {name}={value}")], f"add {name}={value}")
-    if not res.meta and fmt(res.span) == "crm":
+        e = add_pair(res.meta[0], name, value, f"{res.id}-meta_attributes")
+        return Fix([e], f"add {name}={value}") if e is not None else None
+    if not res.meta and syntax(res.span) == "crm":
         return Fix([Edit.insert(res.span.file, res.span.end, f" meta {name}={value}")], f"add meta {name}={value}")
     return None
 

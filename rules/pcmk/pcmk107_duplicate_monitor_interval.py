@@ -44,14 +44,16 @@ from __future__ import annotations
 
 import re
 
+from sanlint.edit.cib import attr_range
+from sanlint.edit.cluster import syntax
 from sanlint.rule import Edit, Fix, Rule
-from sanlint_rules.pcmk._common import cib_attr, duration_ms, fmt, norm_role
+from sanlint_rules.pcmk._common import duration_ms, norm_role
 
 
 def _interval_value_span(op):
     """(file, start, end) of the interval value of an op."""
-    if fmt(op.span) == "cib":
-        a = cib_attr(op.span, "interval")
+    if syntax(op.span) == "cib":
+        a = attr_range(op.span, "interval")
         return (op.span.file, a[2], a[3]) if a else None
     text = op.span.text
     m = re.search(r"""\binterval=(["']?)([^\s"']+)\1""", text)

@@ -50,8 +50,10 @@ Resource Agents" (LSB compliance requirements).
 
 from __future__ import annotations
 
+from sanlint.edit.cib import attr_range, set_attr
+from sanlint.edit.cluster import syntax
+from sanlint.edit.text import indent_at
 from sanlint.rule import Edit, Fix, Rule
-from sanlint_rules.pcmk._common import fmt
 
 LSB_REPLACEMENTS = {
     "iscsitarget": "ocf:heartbeat:iSCSITarget and ocf:heartbeat:iSCSILogicalUnit (implementation=iet)",
@@ -83,9 +85,8 @@ class DeprecatedAgent(Rule):
                 elif agent == "ocf:heartbeat:drbd":
                     fix = None
                     if p.agent_span is not None:
-                        if fmt(p.span) == "cib":
-                            from sanlint_rules.pcmk._common import cib_set_attr
-                            e = cib_set_attr(p.span, "provider", "linbit")
+                        if syntax(p.span) == "cib":
+                            e = set_attr(p.span, "provider", "linbit")
                             fix = Fix([e], "use ocf:linbit:drbd", safe=False) if e else None
                         else:
                             fix = Fix([Edit.replace(p.agent_span, "ocf:linbit:drbd")], "use ocf:linbit:drbd", safe=False)
@@ -104,16 +105,15 @@ class DeprecatedAgent(Rule):
         if p.agent_span is None or pair is None:
             return None
         edits = []
-        if fmt(p.span) == "cib":
-            from sanlint_rules.pcmk._common import cib_attr, cib_set_attr, indent_of
-            e = cib_set_attr(p.span, "type", "LVM-activate")
-            a = cib_attr(pair.span, "name")
+        if syntax(p.span) == "cib":
+            e = set_attr(p.span, "type", "LVM-activate")
+            a = attr_range(pair.span, "name")
             if e is None or a is None:
                 return None
             edits += [e, Edit(pair.span.file, a[2], a[3], "vgname")]
             data = pair.span.file.data
             ls = data.rfind(b"\n", 0, pair.span.start) + 1
-            ind = indent_of(data, pair.span.start)
+            ind = indent_at(data, pair.span.start)
             edits.append(Edit.insert(pair.span.file, ls, f'{ind}<nvpair id="{p.id}-instance_attributes-vg_access_mode" '
                                                            f'name="vg_access_mode" value="<system_id|tagging|lvmlockd>"/>\n'))
         else:

@@ -39,9 +39,12 @@ meta-data `<actions>` (advised monitor interval and timeout).
 
 from __future__ import annotations
 
+from sanlint.edit.cib import attrs, editor_for
+from sanlint.edit.ids import IdStore
+from sanlint.edit.cluster import syntax
+from sanlint.edit.crm import continuation_indent
 from sanlint.rule import Edit, Fix, Rule
-from sanlint_rules.pcmk._common import (agent_meta, continuation_indent, duration_ms, fmt, indent_of,
-                                        role_name)
+from sanlint_rules.pcmk._common import agent_meta, duration_ms, role_name
 
 
 def advised_monitors(agent: str) -> list[tuple[str, str, str | None]]:
@@ -54,6 +57,11 @@ def advised_monitors(agent: str) -> list[tuple[str, str, str | None]]:
     if not out or agent.startswith("stonith:"):
         out = [("60s" if agent.startswith("stonith:") else "30s", "20s", None)]
     return out
+
+
+def ed_ids(ed) -> IdStore:
+    """The ids of the edited CIB (crmsh's scheme for the new op ids)."""
+    return IdStore(e.get("id") for e in ed.root.iter() if isinstance(e.tag, str) and e.get("id"))
 
 
 class NoMonitor(Rule):
@@ -87,29 +95,24 @@ class NoMonitor(Rule):
 
     @staticmethod
     def _fix(p, mons, version):
-        if fmt(p.span) == "cib":
-            from sanlint_rules.pcmk._common import cib_element_end, cib_start_tag
-            data = p.span.file.data
-            tag = cib_start_tag(p.span)
-            end = cib_element_end(p.span)
-            if tag is None or end is None or data[tag[1] - 2:tag[1]] == b"/>":
+        if syntax(p.span) == "cib":
+            found = editor_for(p.span)
+            if found is None:
                 return None
-            ind = indent_of(data, tag[0])
-            body = data[tag[1]:end]
-            ops = []
+            ed, elem = found
+            _, tag_end, _ = ed.range(elem)
+            if p.span.file.data[tag_end - 2:tag_end] == b"/>":
+                return None
+            ops, ids = [], ed_ids(ed)
             for iv, to, role in mons:
-                r = f' role="{role_name(role, version)}"' if role else ""
-                ops.append(f'<op id="{p.id}-monitor-{iv}" name="monitor" interval="{iv}" timeout="{to}"{r}/>')
-            close = body.rfind(b"</operations>")
-            if close >= 0:
-                pos = tag[1] + close
-                text = "".join(f"  {o}\n{ind}  " for o in ops)
-                return Fix([Edit.insert(p.span.file, pos, text)], "add a monitor operation", safe=False)
-            if body.find(b"<operations") >= 0:
-                return None
-            endtag = tag[1] + body.rfind(b"</")
-            text = "  <operations>\n" + "".join(f"{ind}    {o}\n" for o in ops) + f"{ind}  </operations>\n{ind}"
-            return Fix([Edit.insert(p.span.file, endtag, text)], "add a monitor operation", safe=False)
+                ops.append("<op" + attrs([("id", ids.new("op", p.id, "monitor", iv)), ("name", "monitor"),
+                                          ("interval", iv), ("timeout", to),
+                                          ("role", role_name(role, version) if role else None)]) + "/>")
+            operations = elem.find("operations")
+            if operations is not None:
+                return Fix([ed.append_child(operations, ops)], "add a monitor operation", safe=False)
+            lines = ["<operations>"] + [ed.unit + o for o in ops] + ["</operations>"]
+            return Fix([ed.append_child(elem, lines)], "add a monitor operation", safe=False)
         ind = continuation_indent(p.span)
         text = "".join(f" \\\n{ind}op monitor interval={iv} timeout={to}" + (f" role={role_name(role, version)}" if role else "")
                        for iv, to, role in mons)

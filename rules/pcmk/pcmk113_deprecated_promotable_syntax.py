@@ -53,9 +53,10 @@ dropped"), `lib/common/roles.c` (deprecation warning); crmsh help for `ms`
 
 from __future__ import annotations
 
+from sanlint.edit.cib import attr_range
+from sanlint.edit.cluster import syntax
 from sanlint.model.cluster import Primitive
 from sanlint.rule import Edit, Fix, Rule
-from sanlint_rules.pcmk._common import cib_attr, fmt
 
 OLD_META = {"master-max": "promoted-max", "master-node-max": "promoted-node-max"}
 NEW_ROLE = {"master": "Promoted", "slave": "Unpromoted"}
@@ -85,9 +86,9 @@ class DeprecatedPromotableSyntax(Rule):
                 edits: list[Edit] = []
                 fixable = version not in ("1.1", "2.0")
                 if cl.element == "master":
-                    kw = "ms" if fmt(cl.span) == "crm" else "<master>"
+                    kw = "ms" if syntax(cl.span) == "crm" else "<master>"
                     items.append(f"`{kw}` (use a clone with promotable=true)")
-                    if fmt(cl.span) == "crm" and cl.keyword_span is not None:
+                    if syntax(cl.span) == "crm" and cl.keyword_span is not None:
                         edits.append(Edit.replace(cl.keyword_span, "clone"))
                         edits.extend(self._add_promotable(cl))
                     else:
@@ -134,8 +135,8 @@ class DeprecatedPromotableSyntax(Rule):
 
     @staticmethod
     def _rename_pair(pair, new: str):
-        if fmt(pair.span) == "cib":
-            a = cib_attr(pair.span, "name")
+        if syntax(pair.span) == "cib":
+            a = attr_range(pair.span, "name")
             return Edit(pair.span.file, a[2], a[3], new) if a else None
         return Edit(pair.span.file, pair.span.start, pair.span.start + len(pair.name.encode()), new)
 
@@ -144,12 +145,12 @@ class DeprecatedPromotableSyntax(Rule):
         new = NEW_ROLE[ref.role.lower()]
         if ref.span is None:
             return None
-        if fmt(con.span) == "cib":
+        if syntax(con.span) == "cib":
             text = ref.span.text
             if text == ref.role:
                 return Edit.replace(ref.span, new)
             for attr in ("rsc-role", "with-rsc-role", "role"):
-                a = cib_attr(con.span, attr)
+                a = attr_range(con.span, attr)
                 if a and con.span.file.data[a[2]:a[3]].decode() == ref.role:
                     return Edit(con.span.file, a[2], a[3], new)
             return None

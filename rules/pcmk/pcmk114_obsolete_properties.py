@@ -48,8 +48,8 @@ cluster-infrastructure are maintained by the cluster).
 
 from __future__ import annotations
 
+from sanlint.edit.cluster import delete_pair
 from sanlint.rule import Fix, Rule
-from sanlint_rules.pcmk._common import delete_pair
 
 ALWAYS = {
     "dc-version": "is written by the cluster (the DC's version), not configuration",

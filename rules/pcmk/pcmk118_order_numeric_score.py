@@ -49,9 +49,10 @@ from __future__ import annotations
 
 import re
 
+from sanlint.edit.cib import attr_range
+from sanlint.edit.cluster import syntax
 from sanlint.model.cluster import Order
 from sanlint.rule import Edit, Fix, Rule
-from sanlint_rules.pcmk._common import cib_attr, fmt
 
 
 def kind_for(score: str) -> str:
@@ -71,15 +72,15 @@ class OrderNumericScore(Rule):
             for o in c.of_kind(Order):
                 if o.score is None or o.order_kind:
                     continue
-                cib = fmt(o.span) == "cib"
+                cib = syntax(o.span) == "cib"
                 if not cib and not re.fullmatch(r"[+-]?\d+", o.score.strip()):
                     continue
                 kind = kind_for(o.score)
                 fix = None
                 if cib:
-                    a = cib_attr(o.span, "score")
-                    if a and cib_attr(o.span, "kind") is None:
-                        fix = Fix([Edit(o.span.file, a[0] + 1, a[1], f'kind="{kind}"')], f"use kind={kind}")
+                    a = attr_range(o.span, "score")
+                    if a and attr_range(o.span, "kind") is None:
+                        fix = Fix([Edit(o.span.file, a[0], a[1], f'kind="{kind}"')], f"use kind={kind}")
                 elif o.score_span is not None:
                     fix = Fix([Edit(o.score_span.file, o.score_span.start,
                                     o.score_span.start + len(o.score.strip().encode()), kind)], f"use {kind}:")

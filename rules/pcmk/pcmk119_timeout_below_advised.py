@@ -45,8 +45,10 @@ Explained, operation `timeout` (default 20s).
 
 from __future__ import annotations
 
+from sanlint.edit.cib import set_attr
+from sanlint.edit.cluster import syntax
 from sanlint.rule import Edit, Fix, Rule
-from sanlint_rules.pcmk._common import agent_meta, cib_set_attr, duration_ms, fmt, fmt_ms, norm_role
+from sanlint_rules.pcmk._common import agent_meta, duration_ms, fmt_ms, norm_role
 
 DEFAULT_TIMEOUT = "20s"
 
@@ -103,7 +105,7 @@ class TimeoutBelowAdvised(Rule):
 
     @staticmethod
     def _add_timeout(op, advised):
-        if fmt(op.span) == "cib":
-            e = cib_set_attr(op.span, "timeout", advised, after="interval")
+        if syntax(op.span) == "cib":
+            e = set_attr(op.span, "timeout", advised, after="interval")
             return Fix([e], f"set timeout={advised}") if e else None
         return Fix([Edit.insert(op.span.file, op.span.end, f" timeout={advised}")], f"set timeout={advised}")

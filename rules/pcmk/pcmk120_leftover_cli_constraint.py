@@ -39,9 +39,11 @@ crmsh `resource move/ban/clear`, Pacemaker `crm_resource --move/--ban/--clear`
 
 from __future__ import annotations
 
+from sanlint.edit.cib import delete_element
+from sanlint.edit.cluster import syntax
+from sanlint.edit.crm import delete_statement
 from sanlint.model.cluster import Location
 from sanlint.rule import Fix, Rule
-from sanlint_rules.pcmk._common import delete_cib_element, delete_crm_statement, fmt
 
 PREFIXES = ("cli-ban-", "cli-prefer-", "cli-standby-")
 
@@ -58,7 +60,7 @@ class LeftoverCliConstraint(Rule):
             for loc in c.of_kind(Location):
                 if not loc.id.startswith(PREFIXES):
                     continue
-                e = delete_cib_element(loc.span) if fmt(loc.span) == "cib" else delete_crm_statement(loc.span)
+                e = delete_element(loc.span) if syntax(loc.span) == "cib" else delete_statement(loc.span)
                 fix = Fix([e], f"delete {loc.id} (crm resource clear)", safe=False) if e else None
                 rsc = ", ".join(r.id for r in loc.resources) or loc.rsc_pattern or "?"
                 what = "bans" if loc.id.startswith("cli-ban-") else "pins"

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass, field
 
 from sanlint.migrate.base import Change, MigrationPlan, Migrator, OperatorStep
-from sanlint.textedit import (body_end_insert, body_start_insert, delete_statement, indent_at, indent_unit,
-                                      is_multiline, line_end, line_start, starts_line, statement_indent,
-                                      statement_text, trailing_comment_end)
+from sanlint.edit.brace import (body_end_insert, body_start_insert, delete_statement, indent_unit, is_multiline,
+                                statement_indent, statement_text)
+from sanlint.edit.text import indent_at, line_end, line_start, starts_line, trailing_comment_end
 from sanlint.model.base import Setting
 from sanlint.model.drbd import DrbdConfig, DrbdHost, DrbdResource, DrbdSection
 from sanlint.rule import Edit

@@ -56,11 +56,16 @@ Decisions:
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
+from sanlint.edit.cib import nvpair
+from sanlint.edit.cluster import set_param
+from sanlint.edit.crm import quote
+from sanlint.edit.ids import IdStore, cluster_ids
+from sanlint.edit.lio import dumps as lio_dumps
+from sanlint.edit.text import indent_at
 from sanlint.migrate.base import Change, MigrationPlan, Migrator, NewFile, OperatorStep
 from sanlint.model.base import Setting
 from sanlint.model.cluster import ClusterConfig, Group, Primitive
@@ -678,18 +683,6 @@ def cluster_work(site: "Site", source_stack: str, dest_impl: str, host_stacks: s
     return out
 
 
-class _Ids:
-    def __init__(self, c: ClusterConfig) -> None:
-        self.taken = set(c.resources) | {x.id for x in c.constraints} | set(c.other_ids)
-
-    def new(self, want: str) -> str:
-        name, n = want, 2
-        while name in self.taken:
-            name, n = f"{want}-{n}", n + 1
-        self.taken.add(name)
-        return name
-
-
 @dataclass
 class NewPrimitive:
     id: str
@@ -697,7 +690,7 @@ class NewPrimitive:
     params: list[tuple[str, str]]
 
 
-def cluster_resources(specs: list[TargetSpec], daemon: Primitive, dest_impl: str, ids: _Ids,
+def cluster_resources(specs: list[TargetSpec], daemon: Primitive, dest_impl: str, ids: IdStore,
                       plan: MigrationPlan, secrets: set[str], report: bool) -> tuple[list[NewPrimitive], list[tuple[str, str]]]:
     """iSCSITarget + iSCSILogicalUnit primitives for the targets a daemon
     primitive ran; returns the primitives (in start order) and (target id,
@@ -707,7 +700,7 @@ def cluster_resources(specs: list[TargetSpec], daemon: Primitive, dest_impl: str
     item = plan.item if report else (lambda *a, **k: None)
     tids = {name: i for i, name in enumerate(sorted({s.name for s in specs}), 1)}
     for k, spec in enumerate(specs):
-        tid = daemon.id if k == 0 else ids.new(f"{daemon.id}-t{k + 1}")
+        tid = daemon.id if k == 0 else ids.fresh(f"{daemon.id}-t{k + 1}")
         params = [("iqn", spec.name), ("implementation", dest_impl)]
         if dest_impl == "tgt":
             params.append(("tid", str(tids[spec.name])))
@@ -756,7 +749,7 @@ def cluster_resources(specs: list[TargetSpec], daemon: Primitive, dest_impl: str
                  "with implementation=tgt cannot bind portals", spec.portals[0][2])
         prims.append(NewPrimitive(tid, TARGET_AGENT, params))
         for lun in sorted(spec.luns, key=lambda x: x.new):
-            lid = ids.new(f"{tid}-lun{lun.new}")
+            lid = ids.fresh(f"{tid}-lun{lun.new}")
             lp = [("target_iqn", spec.name), ("implementation", dest_impl), ("lun", str(lun.new)),
                   ("path", lun.path)]
             if dest_impl == "tgt":
@@ -793,22 +786,14 @@ def cluster_resources(specs: list[TargetSpec], daemon: Primitive, dest_impl: str
     return prims, pairs
 
 
-def _q(v: str) -> str:
-    return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 OPS = (("start", "0", "20s"), ("stop", "0", "60s"), ("monitor", "10s", "20s"))
 
 
 def crm_primitive(p: NewPrimitive) -> str:
     lines = [f"primitive {p.id} {p.agent} \\",
-             "\tparams " + " ".join(f"{k}={_q(v)}" for k, v in p.params) + " \\"]
+             "\tparams " + " ".join(f"{k}={quote(v)}" for k, v in p.params) + " \\"]
     ops = [f"\top {n} interval={i} timeout={t}" for n, i, t in OPS]
     return "\n".join(lines + [o + " \\" for o in ops[:-1]] + [ops[-1]])
-
-
-def _x(v: str) -> str:
-    return v.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;").replace(">", "&gt;")
 
 
 def cib_primitive(p: NewPrimitive, indent: str, unit: str) -> str:
@@ -816,21 +801,13 @@ def cib_primitive(p: NewPrimitive, indent: str, unit: str) -> str:
     i1, i2, i3 = indent + unit, indent + unit * 2, indent
     lines = [f'<primitive id="{p.id}" class="{cls}" provider="{prov}" type="{typ}">',
              f'{i1}<instance_attributes id="{p.id}-instance_attributes">']
-    lines += [f'{i2}<nvpair name="{k}" value="{_x(v)}" id="{p.id}-instance_attributes-{k}"/>' for k, v in p.params]
+    lines += [f'{i2}{nvpair(f"{p.id}-instance_attributes-{k}", k, v)}' for k, v in p.params]
     lines.append(f"{i1}</instance_attributes>")
     lines.append(f"{i1}<operations>")
     lines += [f'{i2}<op name="{n}" interval="{i}" timeout="{t}" id="{p.id}-{n}-{i}"/>' for n, i, t in OPS]
     lines.append(f"{i1}</operations>")
     lines.append(f"{i3}</primitive>")
     return lines[0] + "".join("\n" + l for l in lines[1:])
-
-
-def _line_indent(data: bytes, offset: int) -> str:
-    start = data.rfind(b"\n", 0, offset) + 1
-    i = start
-    while i < len(data) and data[i:i + 1] in (b" ", b"\t"):
-        i += 1
-    return data[start:i].decode()
 
 
 def _group_of(c: ClusterConfig, rid: str) -> Group | None:
@@ -840,7 +817,7 @@ def _group_of(c: ClusterConfig, rid: str) -> Group | None:
 
 
 def rewrite_daemon(c: ClusterConfig, daemon: Primitive, prims: list[NewPrimitive], pairs: list[tuple[str, str]],
-                   ids: _Ids) -> list[Edit]:
+                   ids: IdStore) -> list[Edit]:
     """Replace the daemon primitive by the new primitives; LUs join its group
     right after it, or get an order and a colocation."""
     src = daemon.span.file
@@ -856,12 +833,12 @@ def rewrite_daemon(c: ClusterConfig, daemon: Primitive, prims: list[NewPrimitive
             edits.append(_crm_group_insert(group, daemon.id, new_ids))
         else:
             for tid, lid in pairs:
-                extra.append(f"order {ids.new(f'o-{lid}-after-{tid}')} Mandatory: {tid} {lid}")
-                extra.append(f"colocation {ids.new(f'c-{lid}-with-{tid}')} inf: {lid} {tid}")
+                extra.append(f"order {ids.fresh(f'o-{lid}-after-{tid}')} Mandatory: {tid} {lid}")
+                extra.append(f"colocation {ids.fresh(f'c-{lid}-with-{tid}')} inf: {lid} {tid}")
         if extra:
             edits.append(Edit.insert(src, daemon.span.end, "\n" + "\n".join(extra)))
         return edits
-    indent = _line_indent(data, daemon.span.start)
+    indent = indent_at(data, daemon.span.start)
     unit = _xml_unit(data, daemon.span.start, indent)
     text = f"\n{indent}".join(cib_primitive(p, indent, unit) for p in prims)
     edits.append(Edit.replace(daemon.span, text))
@@ -869,11 +846,11 @@ def rewrite_daemon(c: ClusterConfig, daemon: Primitive, prims: list[NewPrimitive
         m = re.search(rb"<constraints\s*/>|</constraints>", data)
         cons = []
         for tid, lid in pairs:
-            oid, cid = ids.new(f"o-{lid}-after-{tid}"), ids.new(f"c-{lid}-with-{tid}")
+            oid, cid = ids.fresh(f"o-{lid}-after-{tid}"), ids.fresh(f"c-{lid}-with-{tid}")
             cons.append(f'<rsc_order id="{oid}" kind="Mandatory" first="{tid}" then="{lid}"/>')
             cons.append(f'<rsc_colocation id="{cid}" score="INFINITY" rsc="{lid}" with-rsc="{tid}"/>')
         if m is not None:
-            ind = _line_indent(data, m.start())
+            ind = indent_at(data, m.start())
             inner = ind + unit
             body = "".join(f"\n{inner}{x}" for x in cons)
             if m.group(0).startswith(b"</"):
@@ -888,7 +865,7 @@ def rewrite_daemon(c: ClusterConfig, daemon: Primitive, prims: list[NewPrimitive
 def _xml_unit(data: bytes, offset: int, indent: str) -> str:
     nxt = data.find(b"\n", offset)
     if nxt >= 0:
-        ind2 = _line_indent(data, nxt + 1)
+        ind2 = indent_at(data, nxt + 1)
         if ind2.startswith(indent) and len(ind2) > len(indent):
             return ind2[len(indent):]
     return "  "
@@ -906,49 +883,6 @@ def _crm_group_insert(group: Group, after: str, new_ids: list[str]) -> Edit:
 
 
 # -- editing existing iSCSITarget / iSCSILogicalUnit resources ----------------------------
-
-def _set_param(c: ClusterConfig, p: Primitive, name: str, value: str | None) -> Edit | None:
-    """Set (value) or remove (None) one instance attribute of a primitive."""
-    pair = p.param(name)
-    if pair is not None:
-        if value is None:
-            if c.source_kind == "crm":
-                s = pair.span
-                data = s.file.data
-                start = s.start
-                while start > 0 and data[start - 1:start] in (b" ", b"\t"):
-                    start -= 1
-                return Edit(s.file, start, s.end, "")
-            return _delete_xml_line(pair.span)
-        if pair.value == value:
-            return None
-        if pair.value_span is not None:
-            return Edit.replace(pair.value_span, value)
-        return None
-    if value is None:
-        return None
-    pairs = [q for s in p.params for q in s.pairs]
-    if not pairs:
-        return None
-    first = pairs[0]
-    if c.source_kind == "crm":
-        return Edit.insert(first.span.file, first.span.start, f"{name}={_q(value)} ")
-    data = first.span.file.data
-    indent = _line_indent(data, first.span.start)
-    set_id = p.params[0].id or f"{p.id}-instance_attributes"
-    return Edit.insert(first.span.file, first.span.start,
-                       f'<nvpair name="{name}" value="{_x(value)}" id="{set_id}-{name}"/>\n{indent}')
-
-
-def _delete_xml_line(span: Span) -> Edit:
-    data = span.file.data
-    start = data.rfind(b"\n", 0, span.start) + 1
-    end = data.find(b"\n", span.end)
-    end = len(data) if end < 0 else end + 1
-    if data[start:span.start].strip() or data[span.end:end].strip():
-        return Edit(span.file, span.start, span.end, "")
-    return Edit(span.file, start, end, "")
-
 
 # -- the migrators ------------------------------------------------------------------------
 
@@ -992,7 +926,7 @@ class _IscsiMigrator(Migrator):
                           f"LUNs; the cluster resources follow {ref.host.name}", other.targets[0].span,
                           kind="decision")
         for w in work:
-            ids = _Ids(w.cluster)
+            ids = cluster_ids(w.cluster)
             for k, daemon in enumerate(w.daemons):
                 if ref is None:
                     plan.item("error", f"resource {daemon.id} ({w.cluster.agent_of(daemon)}) runs the target daemon "
@@ -1033,17 +967,17 @@ class _IscsiMigrator(Migrator):
 
     def _retarget(self, plan, c, p, dest_impl, is_target, used=frozenset()) -> None:
         edits = []
-        e = _set_param(c, p, "implementation", dest_impl)
+        e = set_param(p, "implementation", dest_impl)
         if e:
             edits.append(e)
         what = f"{c.agent_of(p)} {p.id}: implementation={dest_impl}"
         if is_target:
             if dest_impl == "lio-t" and p.param("tid") is not None:
-                edits.append(_set_param(c, p, "tid", None))
+                edits.append(set_param(p, "tid", None))
                 what += ", tid removed (lio-t does not support it)"
             if dest_impl == "tgt" and _param(p, "tid") is None:
                 tid = str(1 + sum(1 for q in c.primitives() if c.agent_of(q) == TARGET_AGENT and _param(q, "tid")))
-                edits.append(_set_param(c, p, "tid", tid))
+                edits.append(set_param(p, "tid", tid))
                 what += f", tid={tid} (required by tgt)"
             if dest_impl == "tgt" and _param(p, "portals"):
                 plan.item("warning", f"{p.id}: portals is not supported with implementation=tgt and is ignored by "
@@ -1052,7 +986,7 @@ class _IscsiMigrator(Migrator):
             lun = _param(p, "lun")
             if dest_impl == "tgt" and lun == "0":
                 free = next(n for n in range(1, len(used) + 2) if n not in used)
-                edits.append(_set_param(c, p, "lun", str(free)))
+                edits.append(set_param(p, "lun", str(free)))
                 what += f", lun 0 -> {free}"
                 plan.item("error", f"LUN RENUMBERED: {p.id} lun=0 becomes lun={free}: tgt keeps LUN 0 for its "
                           "controller; initiators see the disk under a new LUN", p.span, kind="decision")
@@ -1081,7 +1015,7 @@ class _IscsiMigrator(Migrator):
             what = f"etc/tgt/conf.d/{TGT_FILE.rsplit('/', 1)[1]}"
         else:
             doc, cmds = lio_config(src, static, sub, secrets, self.choices.get("lio-address-acls", "open"))
-            text = json.dumps(doc, indent=2, sort_keys=True) + "\n"
+            text = lio_dumps(doc)
             files = [NewFile.text(LIO_FILE, text, host=host or None, format="lio"),
                      NewFile.text(LIO_SCRIPT, targetcli_script(cmds, host), host=host or None, format=None)]
             what = f"{LIO_FILE} and {LIO_SCRIPT}"

@@ -38,6 +38,10 @@ from typing import Iterable
 
 from lxml import etree
 
+from sanlint.edit import crm as crm_edit
+from sanlint.edit.cib import CibEditor, attrs, nvpair
+from sanlint.edit.ids import IdStore
+from sanlint.edit.text import alone_on_lines
 from sanlint.migrate.base import Converter, Item, MigrationPlan, Migrator, OperatorStep
 from sanlint.model.cluster import (
     Clone, ClusterConfig, ClusterResource, NvPair, Order, Primitive,
@@ -120,10 +124,6 @@ def _is_true(v: str | None) -> bool:
 def _order_kind(score: str) -> str:
     s = score.strip().lstrip("+")
     return "Optional" if s in ("0", "-0") else "Mandatory"
-
-
-def _xml_attr(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
 
 
 # -- the migrator ------------------------------------------------------------------
@@ -221,30 +221,6 @@ class CrmMigration:
         for node in self.cfg.nodes:
             self.node(node)
 
-    # helpers
-    def quote_like(self, pair: NvPair | None, value: str) -> str:
-        if pair is not None and pair.value_span is not None and pair.value_span.start > pair.span.start:
-            q = self.data[pair.value_span.start - 1:pair.value_span.start]
-            if q in (b'"', b"'"):
-                return f"{q.decode()}{value}{q.decode()}"
-        return value
-
-    def rename_pair(self, pair: NvPair, new: str) -> Edit:
-        raw = pair.span.bytes
-        eq = raw.find(b"=")
-        eq = len(raw) if eq < 0 else eq
-        start = raw.rfind(b":", 0, eq) + 1 if raw.startswith(b"$") else 0
-        return Edit(self.src, pair.span.start + start, pair.span.start + eq, new)
-
-    def delete_token(self, span: Span) -> Edit:
-        s = span.start
-        while s > 0 and self.data[s - 1:s] in (b" ", b"\t", b"\\", b"\r", b"\n"):
-            s -= 1
-        return Edit(self.src, s, span.end, "")
-
-    def delete_statement(self, span: Span) -> Edit:
-        return Edit.delete_lines(span)
-
     # resources
     def master(self, res: Clone) -> None:
         kw = res.keyword_span.bytes.decode()
@@ -256,7 +232,7 @@ class CrmMigration:
                 edits.append(Edit.replace(existing.value_span, "true"))
         elif target is not None and target.pairs:
             last = target.pairs[-1]
-            edits.append(Edit.insert(self.src, target.span.end, " " + self.quote_like(last, "true").join(
+            edits.append(Edit.insert(self.src, target.span.end, " " + crm_edit.quote_like(last, "true").join(
                 ["promotable=", ""])))
         else:
             edits.append(Edit.insert(self.src, res.span.end, " meta promotable=true"))
@@ -269,7 +245,7 @@ class CrmMigration:
                 new = META_RENAMES.get(pair.name)
                 if new:
                     self.plan.change(f"{res.id}: meta {pair.name} -> {new} (renamed in Pacemaker 2.0)", pair.span,
-                                     [self.rename_pair(pair, new)])
+                                     [crm_edit.rename_pair(pair, new)])
                 elif pair.name in XSL_ONLY_META or pair.name in ("resource-failure-stickiness",
                                                                  "resource_failure_stickiness"):
                     self.plan.item("error", f"{res.id}: meta {pair.name} was removed in Pacemaker 2.0 "
@@ -299,7 +275,7 @@ class CrmMigration:
                 if m:
                     new = f"pcmk_{m.group(1)}_action"
                     self.plan.change(f"{prim.id}: {pair.name} -> {new} (Pacemaker 2.0 removed pcmk_*_cmd)",
-                                     pair.span, [self.rename_pair(pair, new)])
+                                     pair.span, [crm_edit.rename_pair(pair, new)])
 
     def lvm(self, prim: Primitive) -> None:
         edits = [Edit.replace(prim.agent_span, "ocf:heartbeat:LVM-activate")]
@@ -314,12 +290,12 @@ class CrmMigration:
             added = f" params vgname=CHOOSE-VG vg_access_mode={mode} activation_mode={activation}"
             edits.append(Edit.insert(self.src, anchor.end, added))
         else:
-            edits.append(self.rename_pair(vg, "vgname"))
-            added = (f" vg_access_mode={self.quote_like(vg, mode)}"
-                     f" activation_mode={self.quote_like(vg, activation)}")
+            edits.append(crm_edit.rename_pair(vg, "vgname"))
+            added = (f" vg_access_mode={crm_edit.quote_like(vg, mode)}"
+                     f" activation_mode={crm_edit.quote_like(vg, activation)}")
             edits.append(Edit.insert(self.src, vg.span.end, added))
         if excl is not None:
-            edits.append(self.delete_token(excl.span))
+            edits.append(crm_edit.delete_token(excl.span))
         why = ("ocf:heartbeat:LVM -> ocf:heartbeat:LVM-activate (the only LVM agent supported from RHEL 8 / "
                "Pacemaker 2 distributions on); volgrpname -> vgname")
         if excl is not None:
@@ -410,13 +386,13 @@ class CrmMigration:
             for pair in nvset.pairs:
                 action = self.property(pair, moves, existing)
                 if action == "drop":
-                    deletions.append((pair, self.delete_token(pair.span)))
+                    deletions.append((pair, crm_edit.delete_token(pair.span)))
                 else:
                     kept += 1
             if deletions and kept == 0 and not nvset.rules:
                 # nothing left: the whole statement goes
                 replaced_stmt[nvset.span.start] = nvset.span
-                self.plan.changes[-1].edits.append(self.delete_statement(nvset.span))
+                self.plan.changes[-1].edits.append(crm_edit.delete_statement(nvset.span))
             else:
                 for pair, e in deletions:
                     self.plan.changes[self._change_of(pair)].edits.append(e)
@@ -440,7 +416,7 @@ class CrmMigration:
         if name in PROPERTY_RENAMES:
             new = PROPERTY_RENAMES[name]
             self.plan.change(f"property {name} -> {new} (Pacemaker 2.0 removed the underscore names; "
-                             f"upgrade-2.10.xsl)", pair.span, [self.rename_pair(pair, new)])
+                             f"upgrade-2.10.xsl)", pair.span, [crm_edit.rename_pair(pair, new)])
             if new == "stonith-action" and value == "poweroff" and pair.value_span is not None:
                 self.plan.change("property stonith-action=poweroff -> off (poweroff is deprecated since 2.0.1 "
                                  "and removed in 3.0)", pair.value_span, [Edit.replace(pair.value_span, "off")])
@@ -487,7 +463,7 @@ class CrmMigration:
             if not items:
                 continue
             change = next(c for c in self.plan.changes if c.span is items[0][2].span)
-            words = " ".join(f"{n}={self.quote_like(p, v)}" for n, v, p in items)
+            words = " ".join(f"{n}={crm_edit.quote_like(p, v)}" for n, v, p in items)
             target = next((s for s in sets[section] if s.span.file is self.src and not s.rules
                            and s.id_ref is None and s.id in (None, "rsc-options", "op-options")), None)
             if target is not None:
@@ -510,117 +486,39 @@ class CrmMigration:
 
 # -- CIB XML -----------------------------------------------------------------------
 
-_ATTR_FULL = re.compile(r"""([^\s=/<>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ROLE_ATTRS = {"op": ("role",), "rsc_location": ("role",), "rsc_colocation": ("rsc-role", "with-rsc-role"),
                "rsc_ticket": ("rsc-role",), "resource_set": ("role",), "rule": ("role",)}
 
 
 class CibMigration:
     def __init__(self, plan: MigrationPlan, src: SourceFile, choices: dict[str, str]) -> None:
-        from sanlint.parsers import cib
-
         self.plan, self.src, self.choices = plan, src, choices
-        self.root = cib.parse_xml(src)
-        self.doc = cib._Doc(src, self.root)
-        self.text = src.text
+        self.ed = CibEditor(src)
+        self.root = self.ed.root
+        self.doc = self.ed.positions
         self.data = src.data
         conf = self.root if self.root.tag == "configuration" else self.root.find("configuration")
         self.conf = conf
-        self.ids: set[str] = set()
-        if conf is not None:
-            for e in conf.iter(etree.Element):
-                if e.get("id") is not None:
-                    self.ids.add(e.get("id"))
-        self.unit = self.indent_unit()
+        self.ids = IdStore(e.get("id") for e in conf.iter(etree.Element) if e.get("id") is not None) \
+            if conf is not None else IdStore()
+        self.unit = self.ed.unit
 
-    # positions -------------------------------------------------------------
+    # positions (sanlint.edit.cib) -------------------------------------------
     def positioned(self, elem) -> bool:
-        return elem in self.doc.index
+        return self.ed.located(elem)
 
     def span(self, elem) -> Span:
-        return self.doc.span(elem)
-
-    def bspan(self, a: int, b: int) -> Span:
-        return self.src.span(a, b)
-
-    def attr_full(self, elem, name: str) -> Span | None:
-        pos = self.doc.index.get(elem)
-        if pos is None:
-            return None
-        for m in _ATTR_FULL.finditer(self.text, pos[0], pos[1]):
-            if m.group(1) == name:
-                return self.bspan(m.start(), m.end())
-        return None
-
-    def line_indent(self, char_pos: int) -> str:
-        ls = self.text.rfind("\n", 0, char_pos) + 1
-        m = re.match(r"[ \t]*", self.text[ls:char_pos])
-        return m.group(0) if m else ""
-
-    def starts_line(self, char_pos: int) -> bool:
-        ls = self.text.rfind("\n", 0, char_pos) + 1
-        return not self.text[ls:char_pos].strip()
-
-    def indent_unit(self) -> str:
-        for e in self.root.iter(etree.Element):
-            parent = e.getparent()
-            if parent is None or e not in self.doc.index or parent not in self.doc.index:
-                continue
-            s, ps = self.doc.index[e][0], self.doc.index[parent][0]
-            if self.starts_line(s) and self.starts_line(ps):
-                a, b = self.line_indent(s), self.line_indent(ps)
-                if a.startswith(b) and len(a) > len(b):
-                    return a[len(b):]
-        return "  "
-
-    def child_indent(self, parent) -> str:
-        for c in parent:
-            if isinstance(c.tag, str) and c in self.doc.index and self.starts_line(self.doc.index[c][0]):
-                return self.line_indent(self.doc.index[c][0])
-        return self.line_indent(self.doc.index[parent][0]) + self.unit
-
-    def fresh_id(self, base: str) -> str:
-        ident, n = base, 0
-        while ident in self.ids:
-            ident = f"{base}-{n}"
-            n += 1
-        self.ids.add(ident)
-        return ident
+        return self.ed.span(elem)
 
     def delete_element(self, elem) -> Edit:
-        return Edit.delete_lines(self.span(elem))
-
-    def append_child(self, parent, xml_lines: list[str]) -> Edit:
-        """Insert lines (relative indentation in the strings: each starts with
-        its extra indent) as the last children of `parent`."""
-        start, tag_end, end = self.doc.index[parent]
-        ind = self.child_indent(parent)
-        if self.text[tag_end - 2:tag_end] == "/>":  # `<x/>` -> `<x>...</x>`
-            head = self.text[start:tag_end - 2].rstrip()
-            pind = self.line_indent(start)
-            body = "".join(f"\n{ind}{line}" for line in xml_lines)
-            return Edit(self.src, *self._b(start, tag_end), f"{head}>{body}\n{pind}</{parent.tag}>")
-        close = self.text.rfind("</", start, end)
-        if self.starts_line(close):
-            ls = self.text.rfind("\n", 0, close) + 1
-            return Edit.insert(self.src, self.src.byte_offset(ls), "".join(f"{ind}{line}\n" for line in xml_lines))
-        return Edit.insert(self.src, self.src.byte_offset(close), "".join(f"\n{ind}{line}" for line in xml_lines))
-
-    def insert_after_start(self, parent, xml_lines: list[str]) -> Edit:
-        start, tag_end, end = self.doc.index[parent]
-        ind = self.child_indent(parent)
-        return Edit.insert(self.src, self.src.byte_offset(tag_end), "".join(f"\n{ind}{line}" for line in xml_lines))
-
-    def _b(self, a: int, b: int) -> tuple[int, int]:
-        return self.src.byte_offset(a), self.src.byte_offset(b)
+        return self.ed.delete(elem)
 
     def nvpair_xml(self, set_id: str, name: str, value: str, ident: str | None = None) -> str:
-        ident = ident or self.fresh_id(f"{set_id}-{name}")
-        return f'<nvpair id="{_xml_attr(ident)}" name="{_xml_attr(name)}" value="{_xml_attr(value)}"/>'
+        return nvpair(ident or self.ids.new("nvpair", set_id, name), name, value)
 
     # the pass ---------------------------------------------------------------
     def run(self) -> None:
-        if self.conf is None or not self.doc.index:
+        if self.conf is None or not self.doc.index:  # the whole-document scan failed
             if self.conf is not None:
                 self.plan.item("error", "cannot locate the CIB's elements in the text: not migrated", None)
             return
@@ -636,7 +534,7 @@ class CibMigration:
             elif tag == "rsc_colocation":
                 self.colocation(elem)
             elif tag == "node" and elem.get("type") == "normal":
-                s = self.doc.attr_span(elem, "type")
+                s = self.ed.attr_span(elem, "type")
                 if s is not None:
                     self.plan.change(f"node {elem.get('uname') or elem.get('id')}: type normal -> member (renamed "
                                      f"in the pacemaker-3.x schemas; upgrade-2.10.xsl)", s, [Edit.replace(s, "member")])
@@ -649,7 +547,7 @@ class CibMigration:
             for attr in _ROLE_ATTRS.get(tag, ()):
                 value = elem.get(attr)
                 if value and value.lower() in ROLE_NEW:
-                    s = self.doc.attr_span(elem, attr)
+                    s = self.ed.attr_span(elem, attr)
                     if s is not None:
                         new = ROLE_NEW[value.lower()]
                         what = f"{tag} {elem.get('id') or elem.get('name') or ''}".strip()
@@ -662,47 +560,44 @@ class CibMigration:
         self.schema(uses_new_roles)
 
     def unwrap(self, elem) -> None:
-        start, tag_end, end = self.doc.index[elem]
-        close = self.text.rfind("</", start, end)
+        start, tag_end, end = self.ed.range(elem)
+        close = self.data.rfind(b"</", start, end)
         edits = []
         for a, b in ((start, tag_end), (close, end) if close > tag_end else (end, end)):
             if a == b:
                 continue
-            ls = self.text.rfind("\n", 0, a) + 1
-            le = self.text.find("\n", b)
-            if not self.text[ls:a].strip() and (le < 0 or not self.text[b:le].strip()):
-                a, b = ls, (len(self.text) if le < 0 else le + 1)
-            edits.append(Edit(self.src, *self._b(a, b), ""))
+            lines = alone_on_lines(self.data, a, b)
+            edits.append(Edit(self.src, *(lines or (a, b)), ""))
         self.plan.change(f"{elem.getparent().tag} {elem.getparent().get('id')}: <attributes> wrapper removed "
                          f"(pacemaker-1.0 nesting, not in the 1.2+ schemas)", self.span(elem), edits)
 
     def master(self, elem) -> None:
-        start, tag_end, end = self.doc.index[elem]
-        edits = [Edit.replace(self.doc.tag_span(elem), "clone")]
-        close = self.text.rfind("</", start, end)
+        start, tag_end, end = self.ed.range(elem)
+        edits = [Edit.replace(self.ed.tag_span(elem), "clone")]
+        close = self.data.rfind(b"</", start, end)
         if close > tag_end:
-            edits.append(Edit(self.src, *self._b(close + 2, close + 2 + len("master")), "clone"))
+            edits.append(Edit(self.src, close + 2, close + 2 + len("master"), "clone"))
         meta = next((c for c in elem if c.tag == "meta_attributes" and c.find("rule") is None
                      and c.get("id-ref") is None), None)
         existing = next((p for c in elem if c.tag == "meta_attributes" for p in c.iter("nvpair")
                          if p.get("name") == "promotable"), None)
         if existing is not None:
             if not _is_true(existing.get("value")):
-                s = self.doc.attr_span(existing, "value")
+                s = self.ed.attr_span(existing, "value")
                 if s is not None:
                     edits.append(Edit.replace(s, "true"))
-        elif meta is not None and meta in self.doc.index:
-            edits.append(self.append_child(meta, [self.nvpair_xml(meta.get("id") or elem.get("id"), "promotable",
+        elif meta is not None and self.positioned(meta):
+            edits.append(self.ed.append_child(meta, [self.nvpair_xml(meta.get("id") or elem.get("id"), "promotable",
                                                                   "true")]))
         else:
-            set_id = self.fresh_id(f"{elem.get('id')}-meta_attributes")
-            edits.append(self.insert_after_start(elem, [
-                f'<meta_attributes id="{_xml_attr(set_id)}">',
+            set_id = self.ids.new("meta_attributes", elem.get("id"))
+            edits.append(self.ed.prepend_child(elem, [
+                f"<meta_attributes{attrs([('id', set_id)])}>",
                 f"{self.unit}{self.nvpair_xml(set_id, 'promotable', 'true')}",
                 "</meta_attributes>"]))
         self.plan.change(f"<master id={elem.get('id')}> -> <clone> with meta promotable=true: Pacemaker 2.0 "
                          f"deprecated master resources (3.0 removed them; cibadmin --upgrade keeps them)",
-                         self.doc.tag_span(elem), edits)
+                         self.ed.tag_span(elem), edits)
 
     def meta_renames(self, meta) -> None:
         owner = meta.getparent()
@@ -710,7 +605,7 @@ class CibMigration:
             name = p.get("name")
             new = META_RENAMES.get(name or "")
             if new:
-                s = self.doc.attr_span(p, "name")
+                s = self.ed.attr_span(p, "name")
                 if s is not None:
                     self.plan.change(f"{owner.get('id')}: meta {name} -> {new} (renamed in Pacemaker 2.0)", s,
                                      [Edit.replace(s, new)])
@@ -721,7 +616,7 @@ class CibMigration:
     def primitive(self, elem) -> None:
         cls, prov, typ = elem.get("class"), elem.get("provider"), elem.get("type")
         if cls == "ocf" and prov == "heartbeat" and typ == "drbd":
-            s = self.doc.attr_span(elem, "provider")
+            s = self.ed.attr_span(elem, "provider")
             if s is not None:
                 self.plan.change(f"{elem.get('id')}: ocf:heartbeat:drbd -> ocf:linbit:drbd (resource-agents no "
                                  f"longer ship the heartbeat copy; drbd-utils ship the linbit agent)", s,
@@ -733,7 +628,7 @@ class CibMigration:
         for ia in elem.findall("instance_attributes"):
             for p in ia.iter("nvpair"):
                 m = PCMK_CMD.match(p.get("name") or "")
-                s = self.doc.attr_span(p, "name")
+                s = self.ed.attr_span(p, "name")
                 if m and s is not None:
                     new = f"pcmk_{m.group(1)}_action"
                     self.plan.change(f"{elem.get('id')}: {m.group(0)} -> {new} (Pacemaker 2.0 removed pcmk_*_cmd)",
@@ -751,7 +646,7 @@ class CibMigration:
 
     def lvm(self, elem) -> None:
         ident = elem.get("id")
-        type_span = self.doc.attr_span(elem, "type")
+        type_span = self.ed.attr_span(elem, "type")
         edits = [Edit.replace(type_span, "LVM-activate")]
         vg = excl = None
         for ia in elem.findall("instance_attributes"):
@@ -766,19 +661,12 @@ class CibMigration:
             self.plan.item("error", f"{ident}: ocf:heartbeat:LVM without volgrpname; LVM-activate needs vgname",
                            self.span(elem))
         else:
-            edits.append(Edit.replace(self.doc.attr_span(vg, "name"), "vgname"))
+            edits.append(Edit.replace(self.ed.attr_span(vg, "name"), "vgname"))
             holder = vg.getparent()
             set_id = holder.get("id") or f"{ident}-instance_attributes"
             new = [self.nvpair_xml(set_id, "vg_access_mode", mode), self.nvpair_xml(set_id, "activation_mode",
                                                                                     "exclusive")]
-            vs, _, ve = self.doc.index[vg]
-            if self.starts_line(vs):
-                le = self.text.find("\n", ve)
-                pos = len(self.text) if le < 0 else le + 1
-                ind = self.line_indent(vs)
-                edits.append(Edit.insert(self.src, self.src.byte_offset(pos), "".join(f"{ind}{x}\n" for x in new)))
-            else:
-                edits.append(Edit.insert(self.src, self.src.byte_offset(ve), "".join(new)))
+            edits.append(self.ed.insert_after(vg, new))
         if excl is not None:
             edits.append(self.delete_element(excl))
         why = "ocf:heartbeat:LVM -> ocf:heartbeat:LVM-activate; volgrpname -> vgname"
@@ -791,7 +679,7 @@ class CibMigration:
         for p in elem.iter("nvpair"):
             if p.get("name") == "vg_access_mode" and p.get("value") == PLACEHOLDER:
                 chosen = self.choices.get("vg_access_mode")
-                s = self.doc.attr_span(p, "value")
+                s = self.ed.attr_span(p, "value")
                 if chosen and s is not None:
                     self.plan.change(f"{elem.get('id')}: vg_access_mode={chosen} (chosen with --set)", s,
                                      [Edit.replace(s, chosen)])
@@ -814,32 +702,26 @@ class CibMigration:
             score = e.get("score")
             if score is None:
                 continue
-            full = self.attr_full(e, "score")
+            full = self.ed.attr_full(e, "score")
             if full is None:
                 continue
             if e.get("kind") is not None:
                 self.plan.change(f"order {elem.get('id')}: score={score} removed (kind= is set; scores on orders "
-                                 f"are deprecated)", full, [Edit(self.src, self._ws_before(full), full.end, "")])
+                                 f"are deprecated)", full, [self.ed.remove_attr(e, "score")])
                 continue
             kind = _order_kind(score)
             self.plan.change(f"order {e.get('id')}: score={score} -> kind={kind} (scores on orders are deprecated "
                              f"since Pacemaker 2.0.1; cibadmin --upgrade keeps them)", full,
                              [Edit.replace(full, f'kind="{kind}"')])
 
-    def _ws_before(self, span: Span) -> int:
-        s = span.start
-        while s > 0 and self.data[s - 1:s] in (b" ", b"\t", b"\n", b"\r"):
-            s -= 1
-        return s
-
     def colocation(self, elem) -> None:
         for attr in ("score-attribute", "score-attribute-mangle"):
-            full = self.attr_full(elem, attr)
+            full = self.ed.attr_full(elem, attr)
             if full is None:
                 continue
             if elem.get("score") is not None:
                 self.plan.change(f"colocation {elem.get('id')}: {attr} dropped (was never in effect; "
-                                 f"upgrade-2.10.xsl)", full, [Edit(self.src, self._ws_before(full), full.end, "")])
+                                 f"upgrade-2.10.xsl)", full, [self.ed.remove_attr(elem, attr)])
             else:
                 self.plan.item("error", f"colocation {elem.get('id')}: {attr} was never in effect and the "
                                         f"pacemaker-3.x schemas reject it: give a numeric score", full)
@@ -867,8 +749,8 @@ class CibMigration:
 
     def property(self, p, moves: dict, existing: dict) -> None:
         name, value = p.get("name") or "", p.get("value") or ""
-        name_span = self.doc.attr_span(p, "name")
-        value_span = self.doc.attr_span(p, "value")
+        name_span = self.ed.attr_span(p, "name")
+        value_span = self.ed.attr_span(p, "value")
         if name in PROPERTY_RENAMES and name_span is not None:
             new = PROPERTY_RENAMES[name]
             self.plan.change(f"property {name} -> {new} (Pacemaker 2.0 removed the underscore names; "
@@ -919,24 +801,24 @@ class CibMigration:
             meta = next((m for m in sec.findall("meta_attributes") if m.find("rule") is None
                          and m.get("id-ref") is None), None)
         default_id = "rsc-options" if section == "rsc_defaults" else "op-options"
-        if meta is not None and meta in self.doc.index:
+        if meta is not None and self.positioned(meta):
             set_id = meta.get("id") or default_id
-            change.edits.append(self.append_child(meta, [self.nvpair_xml(set_id, n, v, i) for n, v, i in items]))
+            change.edits.append(self.ed.append_child(meta, [self.nvpair_xml(set_id, n, v, i) for n, v, i in items]))
             return
-        set_id = self.fresh_id(default_id)
-        inner = [f'<meta_attributes id="{_xml_attr(set_id)}">'] + \
+        set_id = self.ids.fresh(default_id)
+        inner = [f"<meta_attributes{attrs([('id', set_id)])}>"] + \
                 [f"{self.unit}{self.nvpair_xml(set_id, n, v, i)}" for n, v, i in items] + ["</meta_attributes>"]
-        if sec is not None and sec in self.doc.index:
-            change.edits.append(self.append_child(sec, inner))
+        if sec is not None and self.positioned(sec):
+            change.edits.append(self.ed.append_child(sec, inner))
         else:
             lines = [f"<{section}>"] + [f"{self.unit}{x}" for x in inner] + [f"</{section}>"]
-            change.edits.append(self.append_child(self.conf, lines))
+            change.edits.append(self.ed.append_child(self.conf, lines))
 
     # schema ------------------------------------------------------------------
     def schema(self, uses_new_roles: bool) -> None:
         current = self.root.get("validate-with")
         version = _ver(current)
-        span = self.doc.attr_span(self.root, "validate-with")
+        span = self.ed.attr_span(self.root, "validate-with")
         if version is None:
             if current not in (None, "pacemaker-next") and self.root.tag == "cib":
                 self.plan.item("warning", f"validate-with={current!r} is not a pacemaker-X.Y schema: not raised",

@@ -35,7 +35,7 @@ _NVSET_KINDS = {"instance_attributes": "params", "meta_attributes": "meta", "uti
 
 def parse(src: SourceFile) -> ClusterConfig:
     root = parse_xml(src)
-    doc = _Doc(src, root)
+    doc = Positions(src, root)
     config = ClusterConfig(span=src.whole(), source_kind="cib", validate_with=root.get("validate-with"))
     builder = _Builder(config, doc)
     builder.document(root)
@@ -47,8 +47,9 @@ def parse_xml(src: SourceFile) -> etree._Element:
     return xmlsafe.load(src)
 
 
-class _Doc:
-    """Element and attribute positions, found when something asks for them.
+class Positions:
+    """Element and attribute positions, found when something asks for them
+    (the public positions API the CIB editor, `sanlint.edit.cib`, builds on).
 
     Parsing builds no positions: every span is a `_LazySpan` that resolves
     on first use.  An element is found from lxml's `sourceline` and a scan
@@ -259,6 +260,43 @@ class _Doc:
                 for m in _ATTR.finditer(text, pos[0], pos[1])}
         return found.get(what)
 
+    # -- byte ranges (for editors) ----------------------------------------------------
+    def bytes_of(self, found: tuple[int, int] | None) -> tuple[int, int] | None:
+        if found is None:
+            return None
+        return self.src.byte_offset(found[0]), self.src.byte_offset(found[1])
+
+    def element_range(self, elem: etree._Element) -> tuple[int, int, int] | None:
+        """(start, end of the start tag, end) of the element, in bytes."""
+        pos = self.start_tag(elem)
+        end = self.end_of(elem) if pos is not None else None
+        if pos is None or end is None:
+            return None
+        b = self.src.byte_offset
+        return b(pos[0]), b(pos[1]), b(end)
+
+    def attr_value_range(self, elem: etree._Element, name: str) -> tuple[int, int] | None:
+        """Byte range of attribute `name`'s value (inside its quotes)."""
+        return self.bytes_of(self.resolve(elem, name)) if elem.get(name) is not None else None
+
+    def attr_range(self, elem: etree._Element, name: str) -> tuple[int, int] | None:
+        """Byte range of the whole ` name="value"`'s `name="value"`."""
+        pos = self.start_tag(elem)
+        if pos is None or elem.get(name) is None:
+            return None
+        for m in _ATTR.finditer(self.src.text, pos[0], pos[1]):
+            if m.group(1) == name:
+                return self.bytes_of(m.span())
+        return None
+
+    def element_at(self, offset: int) -> etree._Element | None:
+        """The innermost element whose start tag holds byte `offset`."""
+        best = None
+        for elem, (start, tag_end, _end) in self.index.items():
+            if self.src.byte_offset(start) <= offset < self.src.byte_offset(tag_end):
+                best = elem
+        return best
+
     # -- spans -----------------------------------------------------------------------
     def span(self, elem: etree._Element) -> Span:
         if self.fixed is not None:
@@ -281,11 +319,11 @@ class _Doc:
 
 
 class _LazySpan(Span):
-    """A span whose byte range is looked up on first use (see `_Doc`)."""
+    """A span whose byte range is looked up on first use (see `Positions`)."""
 
     __slots__ = ("_doc", "_elem", "_what", "_range")
 
-    def __init__(self, doc: _Doc, elem: etree._Element, what: str | None) -> None:
+    def __init__(self, doc: Positions, elem: etree._Element, what: str | None) -> None:
         self.file = doc.src
         self._doc, self._elem, self._what, self._range = doc, elem, what, None
 
@@ -309,6 +347,14 @@ class _LazySpan(Span):
         return self._resolve()[1]
 
 
+def located(span: Span) -> tuple[Positions, etree._Element] | None:
+    """The positions and element a CIB span was made for, or None for a span
+    the CIB parser did not make (then `Positions.element_at` finds it)."""
+    if isinstance(span, _LazySpan) and span._doc.fixed is None:
+        return span._doc, span._elem
+    return None
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -320,7 +366,7 @@ def _prefix_len(text: str, start: int) -> int:
 
 
 class _Builder:
-    def __init__(self, config: ClusterConfig, doc: _Doc,
+    def __init__(self, config: ClusterConfig, doc: Positions,
                  register: Callable[[str, Span], None] | None = None) -> None:
         self.config = config
         self.doc = doc
@@ -650,7 +696,7 @@ def add_xml_statement(config: ClusterConfig, body: str, span: Span,
         elem = xmlsafe.load_bytes(body.encode("utf-8", "surrogateescape"), span.line, span.column)
     except ParseError as e:
         raise ParseError(f"bad XML in xml statement: {e.message}", span.line, span.column) from None
-    builder = _Builder(config, _Doc(span.file, elem, fixed=span), register)
+    builder = _Builder(config, Positions(span.file, elem, fixed=span), register)
     if elem.get("id") is not None:
         register(elem.get("id"), span)
     builder.element(elem)
