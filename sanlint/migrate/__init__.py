@@ -40,9 +40,9 @@ Writing a migrator
      info = good to know.  Printed as `path:line:col: severity: message`.
    * `plan.steps`: `OperatorStep(title, commands, caveats, hosts)`, the
      host-side actions (metadata conversion, upgrade order, ...).
-   `sanlint.textedit` (shared with the rule fixes) has layout-preserving helpers for brace
-   formats (delete a statement with its line, insert into a `{ }` body with
-   the neighbours' indentation, detect the file's indentation unit).
+   Write text only through `sanlint.edit` (shared with the rule fixes and
+   the converters): one module per syntax (`brace`, `crm`, `cib`, `lio`)
+   with its indentation, quoting, statement insert/delete, and crmsh ids.
 3. Idempotence is the migrator's job: on an already migrated site `plan`
    must return no edit (`plan.empty`).  Process each real file once even
    when several hosts share it (key on `os.path.realpath(src.path)`).
