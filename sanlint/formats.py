@@ -70,7 +70,7 @@ def _lvm_conf(head: str, stripped: str) -> bool:
 _CRM_START = (r"^\s*(node|primitive|group|clone|ms|master|order|colocation|collocation|location|property|rsc_defaults|"
               r"op_defaults|rsc_template|rsc_ticket|fencing_topology|tag|alert)\b")
 
-BRACE_EDITOR = "sanlint.textedit"  # indentation-keeping statement edits for the brace formats
+BRACE_EDITOR = "sanlint.edit.brace"  # indentation-keeping statement edits for the brace formats
 
 FORMATS: list[Format] = [
     Format("drbd", "sanlint.parsers.drbd:parse",  # -> DrbdConfig
@@ -103,7 +103,7 @@ FORMATS: list[Format] = [
            paths=("etc/target/saveconfig.json", "etc/rtslib-fb-target/saveconfig.json"),
            walk=("etc/target", "etc/rtslib-fb-target"), names=("saveconfig.json",),
            sniff=(Sniffer(10, lambda head, s: s.startswith("{") and ('"targets"' in head or '"storage_objects"' in head)),),
-           attach="iscsi"),
+           attach="iscsi", editor="sanlint.edit.lio"),
     Format("corosync", "sanlint.parsers.corosync:parse",  # -> CorosyncConfig
            paths=("etc/corosync/corosync.conf", "etc/ais/openais.conf"), walk=("etc/corosync", "etc/ais"),
            names=("corosync.conf", "openais.conf"),
@@ -129,10 +129,11 @@ FORMATS: list[Format] = [
            paths=("var/lib/pacemaker/cib/cib.xml", "var/lib/heartbeat/crm/cib.xml"),
            walk=("var/lib/pacemaker/cib", "var/lib/heartbeat/crm"), names=("cib.xml",),
            sniff=(Sniffer(0, lambda head, s: re.search(r"<cib[\s>]", head) is not None, xml=True),),
-           attach="clusters", cluster=True),
+           attach="clusters", cluster=True, editor="sanlint.edit.cib"),
     Format("crm", "sanlint.parsers.crm:parse",  # -> ClusterConfig
            paths=("etc/**.crm",), walk=("etc/crm", "etc/pacemaker"), names=("*.crm",),
-           sniff=(Sniffer(120, _re(_CRM_START)),), grammar=("crm",), attach="clusters", cluster=True),
+           sniff=(Sniffer(120, _re(_CRM_START)),), grammar=("crm",), attach="clusters", cluster=True,
+           editor="sanlint.edit.crm"),
 ]
 
 BY_NAME: dict[str, Format] = {f.name: f for f in FORMATS}

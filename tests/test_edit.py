@@ -23,6 +23,15 @@ def test_doctests(name):
     assert result.attempted > 0 and result.failed == 0
 
 
+def test_every_format_names_an_editor_that_exists():
+    from sanlint.formats import FORMATS
+
+    editors = {f.name: f.editor for f in FORMATS if f.editor}
+    assert {"drbd", "lvm", "tgt", "corosync", "crm", "cib", "lio"} <= set(editors)
+    for name in editors.values():
+        importlib.import_module(name)
+
+
 def src(text: str, display: str = "t.res", **kw) -> SourceFile:
     return SourceFile.from_text(display, text, **kw)
 
