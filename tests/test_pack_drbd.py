@@ -430,8 +430,9 @@ common {
 def test_syncer_fix_under_83_keeps_the_fixed_rate(tmp_path):
     site = make_site(tmp_path, {"san-1/etc/drbd.d/r0.res": BARE.replace("resource r0 {\n", "resource r0 {\n  syncer { rate 10M; }\n")})
     changed, out = run_fixes(site)  # 8.3 inferred from the syncer section
+    # the section is rewritten where it stood, in its own layout (as `migrate drbd-84` does)
     assert changed["san-1/etc/drbd.d/r0.res"].startswith(
-        "resource r0 {\n  disk {\n    resync-rate 10M;\n    c-plan-ahead 0;\n  }\n  on alpha")
+        "resource r0 {\n  disk { resync-rate 10M; c-plan-ahead 0; }\n  on alpha")
     assert [f for f in findings(site) if f.code in ("DRBD120", "DRBD123")] == []
 
 

@@ -394,7 +394,7 @@ def test_pcmk113_fix_under_2_1(tmp_path):
             "property dc-version=2.1.5-a3f44794f9\n")
     fixed = fix_text(tmp_path, "cluster.crm", text, "PCMK113")
     assert fixed == ("primitive d ocf:linbit:drbd params drbd_resource=r0 op monitor interval=29s role=Promoted "
-                     "op monitor interval=31s role=Unpromoted\nclone d-ms d meta promotable=true promoted-max=1 notify=true\n"
+                     "op monitor interval=31s role=Unpromoted\nclone d-ms d meta promoted-max=1 notify=true promotable=true\n"
                      "property dc-version=2.1.5-a3f44794f9\n")
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from sanlint.edit.brace import stmt
+from sanlint.transform.drbd import FENCE_SCRIPT, HANDLER_DIR, UNFENCE_SCRIPT  # noqa: F401  (the pack's rules import them)
 from sanlint.source import Span
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from sanlint.model.drbd import DrbdAddress, DrbdHost, DrbdResource, DrbdSection
 
 DEFAULT_VERSION = "8.4"
-HANDLER_DIR = "/usr/lib/drbd"
 
 
 # -- versions -------------------------------------------------------------------
@@ -173,8 +173,6 @@ def where(f: Found, res: "DrbdResource") -> str:
 
 # -- handlers ----------------------------------------------------------------------
 
-FENCE_SCRIPT = {"9": "crm-fence-peer.9.sh", "8": "crm-fence-peer.sh"}
-UNFENCE_SCRIPT = {"9": "crm-unfence-peer.9.sh", "8": "crm-unfence-peer.sh"}
 
 
 def handler_dir(host: "Host", res: "DrbdResource") -> str:

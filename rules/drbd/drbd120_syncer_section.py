@@ -39,9 +39,11 @@ resource r0 {
 
 ## Fix safety
 
-Safe: the fix moves every syncer option, value unchanged, to its 8.4
-place (into an existing `disk`/`net`/`options` section at the same level,
-or a new one), renames `rate` to `resync-rate` and `after` to
+Safe: the fix is the `syncer` step of `sanlint migrate drbd-84` (the same
+code, the same bytes).  It moves every syncer option, value and trailing
+comment unchanged, to its 8.4 place (into an existing `disk`/`net`/`options`
+section at the same level, or a new one written where the syncer section
+stood, in its layout), renames `rate` to `resync-rate` and `after` to
 `resync-after`, drops the options 8.4 ignores (`delay-probe-*`,
 `throttle-threshold`, `hold-off-threshold`) and deletes the syncer
 section.  Under DRBD 8.3 (configured or inferred) it also writes
@@ -61,25 +63,8 @@ https://github.com/LINBIT/linbit-documentation.
 from __future__ import annotations
 
 from sanlint.rule import Context, Fix, Rule
-from sanlint.edit.brace import delete_statement, put_options
+from sanlint.transform.drbd import dissolve_syncer
 from sanlint_rules.drbd._common import Once, commons, version
-
-DESTINATION = {
-    "rate": ("disk", "resync-rate"), "after": ("disk", "resync-after"), "al-extents": ("disk", "al-extents"),
-    "c-plan-ahead": ("disk", "c-plan-ahead"), "c-delay-target": ("disk", "c-delay-target"),
-    "c-fill-target": ("disk", "c-fill-target"), "c-max-rate": ("disk", "c-max-rate"),
-    "c-min-rate": ("disk", "c-min-rate"), "verify-alg": ("net", "verify-alg"), "csums-alg": ("net", "csums-alg"),
-    "use-rle": ("net", "use-rle"), "cpu-mask": ("options", "cpu-mask"),
-    "on-no-data-accessible": ("options", "on-no-data-accessible"),
-}
-DROPPED = {"delay-probe-volume", "delay-probe-interval", "throttle-threshold", "hold-off-threshold"}
-
-
-def _moved(o, new_name: str) -> str:
-    f = o.span.file
-    text = " ".join(f.data[o.span.start:o.span.end].decode("utf-8", "surrogateescape").split())
-    return new_name + text[len(o.name):] if text.startswith(o.name) else text
-
 
 class SyncerSection(Rule):
     code = "DRBD120"
@@ -102,23 +87,12 @@ class SyncerSection(Rule):
                         f"{label} has a syncer section (DRBD 8.3 syntax): 8.4 moved its options to disk/net/options "
                         f"and drbdadm 9 refuses `syncer {{ rate }}`"
                         + (f"; `rate {sec.get('rate').value}` becomes `resync-rate`" if sec.get("rate") else ""),
-                        sec.span, identity=f"{ident} / syncer", fix=self._fix(host, cont, sec, ver))
+                        sec.span, identity=f"{ident} / syncer", fix=self._fix(cont, sec, ver, label == "common"))
 
-    def _fix(self, host, cont, sec, ver: str) -> Fix | None:
-        targets: dict[str, list[str]] = {"disk": [], "net": [], "options": []}
-        for o in sec.options:
-            if o.name in DROPPED:
-                continue
-            if o.name not in DESTINATION:
-                return None
-            kind, new = DESTINATION[o.name]
-            targets[kind].append(_moved(o, new))
-            if o.name == "rate" and ver == "8.3" and sec.get("c-plan-ahead") is None:
-                existing = [s.get("c-plan-ahead") for s in cont.sections_of("disk")]
-                if not any(existing):
-                    targets["disk"].append("c-plan-ahead 0;")
-        edits = [delete_statement(sec.span)]
-        for kind in ("disk", "net", "options"):
-            if targets[kind]:
-                edits.append(put_options(cont, kind, targets[kind], exclude=[sec]))
+    def _fix(self, cont, sec, ver: str, common: bool) -> Fix | None:
+        # the 8.3 fixed resync rate is kept on an 8.3 site (c-plan-ahead 0), as the migration's choice does
+        edits, items = dissolve_syncer(cont, sec, target="9" if ver == "9" else "8.4", fixed_rate=ver == "8.3",
+                                       common=common)
+        if not edits or any(i.severity == "error" for i in items):
+            return None
         return Fix(edits, "move the syncer options to their DRBD 8.4 sections")

@@ -34,9 +34,11 @@ primitive vgsan ocf:heartbeat:LVM-activate params vgname=vgsan vg_access_mode=sy
 ## Fix safety
 
 Needs a choice, shown by `--diff` but never applied: `ocf:heartbeat:LVM`
-becomes `LVM-activate` with `vgname=` and a `vg_access_mode=<...>`
-placeholder (system_id, tagging, lvmlockd or clvmd: it depends on how the
-VG is protected).  `ocf:heartbeat:drbd` → `ocf:linbit:drbd` is an unsafe fix
+becomes `LVM-activate` with `vgname=`, `activation_mode=exclusive` (what
+`exclusive=` meant; that parameter goes) and the placeholder
+`vg_access_mode=CHOOSE-system_id-tagging-or-lvmlockd` (it depends on how
+the VG is protected) — what `sanlint migrate pacemaker-2` writes, which
+takes the choice with `--set vg_access_mode=...`.  `ocf:heartbeat:drbd` → `ocf:linbit:drbd` is an unsafe fix
 (same parameter, different agent).  LSB replacements need parameters
 (target IQN, LUNs) and get no fix.
 
@@ -50,10 +52,8 @@ Resource Agents" (LSB compliance requirements).
 
 from __future__ import annotations
 
-from sanlint.edit.cib import attr_range, set_attr
-from sanlint.edit.cluster import syntax
-from sanlint.edit.text import indent_at
-from sanlint.rule import Edit, Fix, Rule
+from sanlint.rule import Fix, Rule
+from sanlint.transform.pacemaker import linbit_drbd, lvm_activate
 
 LSB_REPLACEMENTS = {
     "iscsitarget": "ocf:heartbeat:iSCSITarget and ocf:heartbeat:iSCSILogicalUnit (implementation=iet)",
@@ -83,13 +83,8 @@ class DeprecatedAgent(Rule):
                         f"(vgname=, vg_access_mode=) which protects the VG with system_id or lvmlockd",
                         p.agent_span or p.span, identity=f"resource {p.id} / agent", fix=self._lvm_fix(p))
                 elif agent == "ocf:heartbeat:drbd":
-                    fix = None
-                    if p.agent_span is not None:
-                        if syntax(p.span) == "cib":
-                            e = set_attr(p.span, "provider", "linbit")
-                            fix = Fix([e], "use ocf:linbit:drbd", safe=False) if e else None
-                        else:
-                            fix = Fix([Edit.replace(p.agent_span, "ocf:linbit:drbd")], "use ocf:linbit:drbd", safe=False)
+                    e = linbit_drbd(p)
+                    fix = Fix([e], "use ocf:linbit:drbd", safe=False) if e is not None else None
                     yield self.finding(
                         f"primitive {p.id} uses ocf:heartbeat:drbd, which is no longer shipped: use ocf:linbit:drbd "
                         f"from drbd-utils", p.agent_span or p.span, identity=f"resource {p.id} / agent", fix=fix)
@@ -101,24 +96,9 @@ class DeprecatedAgent(Rule):
 
     @staticmethod
     def _lvm_fix(p):
-        pair = p.param("volgrpname")
-        if p.agent_span is None or pair is None:
+        if p.param("volgrpname") is None:
             return None
-        edits = []
-        if syntax(p.span) == "cib":
-            e = set_attr(p.span, "type", "LVM-activate")
-            a = attr_range(pair.span, "name")
-            if e is None or a is None:
-                return None
-            edits += [e, Edit(pair.span.file, a[2], a[3], "vgname")]
-            data = pair.span.file.data
-            ls = data.rfind(b"\n", 0, pair.span.start) + 1
-            ind = indent_at(data, pair.span.start)
-            edits.append(Edit.insert(pair.span.file, ls, f'{ind}<nvpair id="{p.id}-instance_attributes-vg_access_mode" '
-                                                           f'name="vg_access_mode" value="<system_id|tagging|lvmlockd>"/>\n'))
-        else:
-            name_end = pair.span.start + len("volgrpname")
-            edits += [Edit.replace(p.agent_span, "ocf:heartbeat:LVM-activate"),
-                      Edit(pair.span.file, pair.span.start, name_end, "vgname"),
-                      Edit.insert(pair.span.file, pair.span.end, " vg_access_mode=<system_id|tagging|lvmlockd>")]
+        edits = lvm_activate(p)
+        if not edits:
+            return None
         return Fix(edits, "switch to ocf:heartbeat:LVM-activate (choose vg_access_mode)", safe=False, needs_choice=True)

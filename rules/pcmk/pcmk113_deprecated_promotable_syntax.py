@@ -37,11 +37,10 @@ clone drbd_r0_clone drbd_r0 meta promotable=true promoted-max=1 notify=true
 ## Fix safety
 
 Safe, and offered only when the site runs Pacemaker 2.1 or later (earlier
-versions do not accept the new names): in crm text the fix rewrites
-`ms X Y` to `clone X Y` with `promotable=true` added to its meta, renames
-`master-max`/`master-node-max` and the Master/Slave roles.  For a CIB
-`<master>` element no fix is offered (use `sanlint migrate` or
-`cibadmin --upgrade`).
+versions do not accept the new names): the fix rewrites `ms X Y` to
+`clone X Y` (a CIB `<master>` to `<clone>`) with `promotable=true` added to
+its meta, renames `master-max`/`master-node-max` and the Master/Slave
+roles, with the same code (and bytes) as `sanlint migrate pacemaker-2`.
 
 ## Source
 
@@ -57,9 +56,10 @@ from sanlint.edit.cib import attr_range
 from sanlint.edit.cluster import syntax
 from sanlint.model.cluster import Primitive
 from sanlint.rule import Edit, Fix, Rule
+from sanlint.transform.pacemaker import META_RENAMES, ROLE_NEW, promotable_clone, rename_meta
 
-OLD_META = {"master-max": "promoted-max", "master-node-max": "promoted-node-max"}
-NEW_ROLE = {"master": "Promoted", "slave": "Unpromoted"}
+OLD_META = META_RENAMES
+NEW_ROLE = ROLE_NEW
 
 
 class DeprecatedPromotableSyntax(Rule):
@@ -88,16 +88,16 @@ class DeprecatedPromotableSyntax(Rule):
                 if cl.element == "master":
                     kw = "ms" if syntax(cl.span) == "crm" else "<master>"
                     items.append(f"`{kw}` (use a clone with promotable=true)")
-                    if syntax(cl.span) == "crm" and cl.keyword_span is not None:
-                        edits.append(Edit.replace(cl.keyword_span, "clone"))
-                        edits.extend(self._add_promotable(cl))
+                    change = promotable_clone(cl)
+                    if change:
+                        edits.extend(change)
                     else:
                         fixable = False
                 for s in cl.meta:
                     for pair in s.pairs:
                         if pair.name in OLD_META:
                             items.append(f"{pair.name} (use {OLD_META[pair.name]})")
-                            e = self._rename_pair(pair, OLD_META[pair.name])
+                            e = rename_meta(pair, OLD_META[pair.name])
                             edits.append(e) if e else None
                             fixable = fixable and e is not None
                 roles = set()
@@ -123,22 +123,6 @@ class DeprecatedPromotableSyntax(Rule):
                 yield self.finding(
                     f"promotable resource {cl.id} uses syntax deprecated in the current Pacemaker release line (2.1): "
                     + "; ".join(items), where, identity=f"resource {cl.id} / promotable syntax", fix=fix)
-
-    @staticmethod
-    def _add_promotable(cl) -> list[Edit]:
-        if cl.meta_value("promotable") is not None:
-            return []
-        if cl.meta and cl.meta[0].pairs:
-            first = cl.meta[0].pairs[0]
-            return [Edit.insert(first.span.file, first.span.start, "promotable=true ")]
-        return [Edit.insert(cl.span.file, cl.span.end, " meta promotable=true")]
-
-    @staticmethod
-    def _rename_pair(pair, new: str):
-        if syntax(pair.span) == "cib":
-            a = attr_range(pair.span, "name")
-            return Edit(pair.span.file, a[2], a[3], new) if a else None
-        return Edit(pair.span.file, pair.span.start, pair.span.start + len(pair.name.encode()), new)
 
     @staticmethod
     def _ref_role_edit(con, ref, cl):

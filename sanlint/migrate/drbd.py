@@ -16,32 +16,16 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from sanlint.migrate.base import Change, MigrationPlan, Migrator, OperatorStep
+from sanlint.migrate.base import Change, Item, MigrationPlan, Migrator, OperatorStep
 from sanlint.edit.brace import (body_end_insert, body_start_insert, delete_statement, indent_unit, is_multiline,
                                 statement_indent, statement_text)
 from sanlint.edit.text import indent_at, line_end, line_start, starts_line, trailing_comment_end
 from sanlint.model.base import Setting
+from sanlint.transform.drbd import BARE_NO, BARE_YES, IGNORED_SINCE_84, SYNCER_HOME
 from sanlint.model.drbd import DrbdConfig, DrbdHost, DrbdResource, DrbdSection
 from sanlint.rule import Edit
 from sanlint.source import SourceFile, Span
 
-# syncer option -> (new section, new name)                        research §1.6, §2.2
-SYNCER_HOME = {
-    "rate": ("disk", "resync-rate"), "after": ("disk", "resync-after"), "al-extents": ("disk", "al-extents"),
-    "c-plan-ahead": ("disk", "c-plan-ahead"), "c-delay-target": ("disk", "c-delay-target"),
-    "c-fill-target": ("disk", "c-fill-target"), "c-max-rate": ("disk", "c-max-rate"),
-    "c-min-rate": ("disk", "c-min-rate"),
-    "verify-alg": ("net", "verify-alg"), "csums-alg": ("net", "csums-alg"), "use-rle": ("net", "use-rle"),
-    "cpu-mask": ("options", "cpu-mask"), "on-no-data-accessible": ("options", "on-no-data-accessible"),
-}
-# ignored by drbdadm-84 (accepted, no effect), refused by drbdadm 9
-IGNORED_SINCE_84 = {"delay-probe-volume", "delay-probe-interval", "throttle-threshold", "hold-off-threshold"}
-# 8.3 bare switches that 8.4+ writes as `NAME yes`
-BARE_YES = {"allow-two-primaries", "always-asbp", "use-rle", "wait-after-sb", "csums-after-crash-only",
-            "auto-promote", "allow-remote-read", "disable-write-same", "discard-zeroes-if-aligned",
-            "disk-barrier", "disk-flushes", "disk-drain", "md-flushes", "tcp-cork", "al-updates"}
-# 8.3 `no-NAME;` switches -> `NAME no;`
-BARE_NO = {"no-disk-barrier", "no-disk-flushes", "no-disk-drain", "no-md-flushes", "no-tcp-cork"}
 _CRM_FENCE = re.compile(r"crm-fence-peer\.sh")
 _CRM_UNFENCE_ONLY = re.compile(r"^\s*(\S*/)?crm-unfence-peer\.sh\s*$")
 _DISCARD_NODE = re.compile(r"^discard-node-")
@@ -208,6 +192,25 @@ class _File:
             _Scope(self, res, common=False).run()
 
 
+class _OneSection:
+    """What a `_Scope` reads from its file, when it transforms one section
+    for a rule fix instead of a whole file for a migration."""
+
+    def __init__(self, src: SourceFile, target: str, fixed_rate: bool) -> None:
+        self.plan = MigrationPlan(f"drbd-{target}")
+        self.src, self.nine, self.unit = src, target == "9", indent_unit(src)
+        self.m = (Drbd9 if self.nine else Drbd84)({"fixed-resync-rate": "yes" if fixed_rate else "no"})
+        self.state = _SiteState()
+
+
+def syncer_scope(container: DrbdResource, sec: DrbdSection, *, target: str, fixed_rate: bool,
+                 common: bool = False) -> tuple[list[Edit], list[Item]]:
+    """`sanlint.transform.drbd.dissolve_syncer`: one syncer section through the migration's own code."""
+    f = _OneSection(container.span.file, target, fixed_rate)
+    _Scope(f, container, common=common, only=sec).run()
+    return f.plan.edits(), f.plan.items
+
+
 @dataclass
 class _Add:
     text: str
@@ -218,8 +221,9 @@ class _Scope:
     """One resource or `common` section: collects what moves, is dropped or
     rewritten, then turns it into non-overlapping edits."""
 
-    def __init__(self, f: _File, res: DrbdResource, common: bool) -> None:
-        self.f, self.res, self.common = f, res, common
+    def __init__(self, f: "_File | _OneSection", res: DrbdResource, common: bool,
+                 only: DrbdSection | None = None) -> None:
+        self.f, self.res, self.common, self.only = f, res, common, only
         self.plan, self.nine, self.src = f.plan, f.nine, f.src
         self.data = f.src.data
         self.label = "common" if common else f"resource {res.name}"
@@ -267,6 +271,10 @@ class _Scope:
     # -- analysis -------------------------------------------------------------------
     def run(self) -> None:
         res = self.res
+        if self.only is not None:  # one syncer section, for a rule fix (sanlint.transform.drbd)
+            self.syncer(self.only, top=True)
+            self.emit()
+            return
         if res.protocol is not None:
             self.protocol(res.protocol)
         for sec in res.sections:

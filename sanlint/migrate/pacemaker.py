@@ -42,6 +42,9 @@ from sanlint.edit import crm as crm_edit
 from sanlint.edit.cib import CibEditor, attrs, nvpair
 from sanlint.edit.ids import IdStore
 from sanlint.edit.text import alone_on_lines
+from sanlint.transform.pacemaker import (META_RENAMES, PLACEHOLDER, ROLE_NEW, VG_ACCESS_MODES, is_true,
+                                         linbit_drbd_crm, lvm_activate_cib, lvm_params_cib, lvm_activate_crm,
+                                         promotable_clone_cib, promotable_clone_crm)
 from sanlint.migrate.base import Converter, Item, MigrationPlan, Migrator, OperatorStep
 from sanlint.model.cluster import (
     Clone, ClusterConfig, ClusterResource, NvPair, Order, Primitive,
@@ -51,12 +54,8 @@ from sanlint.source import ParseError, SourceFile, Span
 
 # -- the tables -------------------------------------------------------------------
 
-ROLE_NEW = {"master": "Promoted", "slave": "Unpromoted"}
-META_RENAMES = {"master-max": "promoted-max", "master-node-max": "promoted-node-max"}
 TARGET_SCHEMA = "pacemaker-3.7"  # the first schema with Promoted/Unpromoted (Pacemaker 2.1.0)
 TARGET_SCHEMA_VERSION = (3, 7)
-PLACEHOLDER = "CHOOSE-system_id-tagging-or-lvmlockd"
-VG_ACCESS_MODES = ("system_id", "tagging", "lvmlockd")
 OLD_INFRA = ("heartbeat", "openais", "classic openais", "classic openais (with plugin)", "cman")
 
 # upgrade-2.10.xsl `cluster-properties`: old name -> new name (same place)
@@ -115,10 +114,6 @@ LVM_SETUP = {
 def _ver(schema: str | None) -> tuple[int, int] | None:
     m = re.fullmatch(r"pacemaker-(\d+)\.(\d+)", schema or "")
     return (int(m.group(1)), int(m.group(2))) if m else None
-
-
-def _is_true(v: str | None) -> bool:
-    return (v or "").strip().lower() in ("true", "yes", "1", "on", "y")
 
 
 def _order_kind(score: str) -> str:
@@ -224,18 +219,7 @@ class CrmMigration:
     # resources
     def master(self, res: Clone) -> None:
         kw = res.keyword_span.bytes.decode()
-        edits = [Edit.replace(res.keyword_span, "clone")]
-        existing = res.meta_pair("promotable")
-        target = next((s for s in res.meta if not s.rules and s.id_ref is None), None)
-        if existing is not None and existing.value_span is not None:
-            if not _is_true(existing.value):
-                edits.append(Edit.replace(existing.value_span, "true"))
-        elif target is not None and target.pairs:
-            last = target.pairs[-1]
-            edits.append(Edit.insert(self.src, target.span.end, " " + crm_edit.quote_like(last, "true").join(
-                ["promotable=", ""])))
-        else:
-            edits.append(Edit.insert(self.src, res.span.end, " meta promotable=true"))
+        edits = promotable_clone_crm(res)
         self.plan.change(f"{kw} {res.id} -> clone {res.id} meta promotable=true: Pacemaker 2.0 deprecated master "
                          f"resources in favour of promotable clones (3.0 removed them)", res.keyword_span, edits)
 
@@ -256,7 +240,7 @@ class CrmMigration:
         if agent == "ocf:heartbeat:drbd" and prim.agent_span is not None:
             self.plan.change(f"{prim.id}: ocf:heartbeat:drbd -> ocf:linbit:drbd (resource-agents no longer ship the "
                              f"heartbeat copy; drbd-utils ship the linbit agent)", prim.agent_span,
-                             [Edit.replace(prim.agent_span, "ocf:linbit:drbd")])
+                             [linbit_drbd_crm(prim)])
         elif agent == "ocf:heartbeat:LVM" and prim.agent_span is not None:
             self.lvm(prim)
         elif agent == "ocf:heartbeat:LVM-activate":
@@ -278,24 +262,12 @@ class CrmMigration:
                                      pair.span, [crm_edit.rename_pair(pair, new)])
 
     def lvm(self, prim: Primitive) -> None:
-        edits = [Edit.replace(prim.agent_span, "ocf:heartbeat:LVM-activate")]
         vg = prim.param("volgrpname")
         excl = prim.param("exclusive")
-        mode = self.choices.get("vg_access_mode") or PLACEHOLDER
-        activation = "exclusive"
         if vg is None:
             self.plan.item("error", f"{prim.id}: ocf:heartbeat:LVM without volgrpname; LVM-activate needs vgname",
                            prim.span)
-            anchor = prim.agent_span
-            added = f" params vgname=CHOOSE-VG vg_access_mode={mode} activation_mode={activation}"
-            edits.append(Edit.insert(self.src, anchor.end, added))
-        else:
-            edits.append(crm_edit.rename_pair(vg, "vgname"))
-            added = (f" vg_access_mode={crm_edit.quote_like(vg, mode)}"
-                     f" activation_mode={crm_edit.quote_like(vg, activation)}")
-            edits.append(Edit.insert(self.src, vg.span.end, added))
-        if excl is not None:
-            edits.append(crm_edit.delete_token(excl.span))
+        edits = lvm_activate_crm(prim, self.choices.get("vg_access_mode"))
         why = ("ocf:heartbeat:LVM -> ocf:heartbeat:LVM-activate (the only LVM agent supported from RHEL 8 / "
                "Pacemaker 2 distributions on); volgrpname -> vgname")
         if excl is not None:
@@ -398,7 +370,7 @@ class CrmMigration:
                     self.plan.changes[self._change_of(pair)].edits.append(e)
         self.add_defaults(moves, last_stmt, replaced_stmt)
         stonith = self.cfg.property("stonith-enabled")
-        if stonith is not None and stonith.value is not None and not _is_true(stonith.value) \
+        if stonith is not None and stonith.value is not None and not is_true(stonith.value) \
                 and stonith.span.file is self.src:
             self.plan.item("warning", "STONITH is still disabled (stonith-enabled=false): a DRBD/iSCSI cluster "
                                       "without fencing can run the VG on both nodes after a split; configure a "
@@ -572,29 +544,7 @@ class CibMigration:
                          f"(pacemaker-1.0 nesting, not in the 1.2+ schemas)", self.span(elem), edits)
 
     def master(self, elem) -> None:
-        start, tag_end, end = self.ed.range(elem)
-        edits = [Edit.replace(self.ed.tag_span(elem), "clone")]
-        close = self.data.rfind(b"</", start, end)
-        if close > tag_end:
-            edits.append(Edit(self.src, close + 2, close + 2 + len("master"), "clone"))
-        meta = next((c for c in elem if c.tag == "meta_attributes" and c.find("rule") is None
-                     and c.get("id-ref") is None), None)
-        existing = next((p for c in elem if c.tag == "meta_attributes" for p in c.iter("nvpair")
-                         if p.get("name") == "promotable"), None)
-        if existing is not None:
-            if not _is_true(existing.get("value")):
-                s = self.ed.attr_span(existing, "value")
-                if s is not None:
-                    edits.append(Edit.replace(s, "true"))
-        elif meta is not None and self.positioned(meta):
-            edits.append(self.ed.append_child(meta, [self.nvpair_xml(meta.get("id") or elem.get("id"), "promotable",
-                                                                  "true")]))
-        else:
-            set_id = self.ids.new("meta_attributes", elem.get("id"))
-            edits.append(self.ed.prepend_child(elem, [
-                f"<meta_attributes{attrs([('id', set_id)])}>",
-                f"{self.unit}{self.nvpair_xml(set_id, 'promotable', 'true')}",
-                "</meta_attributes>"]))
+        edits = promotable_clone_cib(self.ed, elem, self.ids)
         self.plan.change(f"<master id={elem.get('id')}> -> <clone> with meta promotable=true: Pacemaker 2.0 "
                          f"deprecated master resources (3.0 removed them; cibadmin --upgrade keeps them)",
                          self.ed.tag_span(elem), edits)
@@ -647,28 +597,12 @@ class CibMigration:
     def lvm(self, elem) -> None:
         ident = elem.get("id")
         type_span = self.ed.attr_span(elem, "type")
-        edits = [Edit.replace(type_span, "LVM-activate")]
-        vg = excl = None
-        for ia in elem.findall("instance_attributes"):
-            for p in ia.iter("nvpair"):
-                if p.get("name") == "volgrpname" and vg is None:
-                    vg = p
-                elif p.get("name") == "exclusive":
-                    excl = p
+        vg, excl = lvm_params_cib(elem)
         chosen = self.choices.get("vg_access_mode")
-        mode = chosen or PLACEHOLDER
         if vg is None:
             self.plan.item("error", f"{ident}: ocf:heartbeat:LVM without volgrpname; LVM-activate needs vgname",
                            self.span(elem))
-        else:
-            edits.append(Edit.replace(self.ed.attr_span(vg, "name"), "vgname"))
-            holder = vg.getparent()
-            set_id = holder.get("id") or f"{ident}-instance_attributes"
-            new = [self.nvpair_xml(set_id, "vg_access_mode", mode), self.nvpair_xml(set_id, "activation_mode",
-                                                                                    "exclusive")]
-            edits.append(self.ed.insert_after(vg, new))
-        if excl is not None:
-            edits.append(self.delete_element(excl))
+        edits = lvm_activate_cib(self.ed, elem, chosen, self.ids)
         why = "ocf:heartbeat:LVM -> ocf:heartbeat:LVM-activate; volgrpname -> vgname"
         why += f", exclusive={excl.get('value')} -> activation_mode=exclusive" if excl is not None else \
             ", activation_mode=exclusive (a failover VG is active on one node)"
@@ -742,7 +676,7 @@ class CibMigration:
         for section, items in moves.items():
             if items:
                 self.add_defaults(section, items)
-        if stonith is not None and not _is_true(stonith.get("value")):
+        if stonith is not None and not is_true(stonith.get("value")):
             self.plan.item("warning", "STONITH is still disabled (stonith-enabled=false): a DRBD/iSCSI cluster "
                                       "without fencing can run the VG on both nodes after a split; configure a "
                                       "fencing device and enable STONITH", self.span(stonith), kind="decision")

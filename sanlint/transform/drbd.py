@@ -1,0 +1,55 @@
+"""DRBD 8.3 -> 8.4 -> 9: the facts (where each option lives per version,
+renamed switches, handler scripts) and the transformations, as functions
+returning edits.  One owner for each: the rule fixes (DRBD120, DRBD110-112)
+and `migrate drbd-84/drbd-9` read these tables and call these functions.
+
+research/drbd.md §1.6 (option homes per version), §2.2 (mechanical changes).
+
+>>> SYNCER_HOME["rate"], SYNCER_HOME["verify-alg"]
+(('disk', 'resync-rate'), ('net', 'verify-alg'))
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sanlint.migrate.base import Item
+    from sanlint.rule import Edit
+
+# syncer option -> (new section, new name)                        research §1.6, §2.2
+SYNCER_HOME = {
+    "rate": ("disk", "resync-rate"), "after": ("disk", "resync-after"), "al-extents": ("disk", "al-extents"),
+    "c-plan-ahead": ("disk", "c-plan-ahead"), "c-delay-target": ("disk", "c-delay-target"),
+    "c-fill-target": ("disk", "c-fill-target"), "c-max-rate": ("disk", "c-max-rate"),
+    "c-min-rate": ("disk", "c-min-rate"),
+    "verify-alg": ("net", "verify-alg"), "csums-alg": ("net", "csums-alg"), "use-rle": ("net", "use-rle"),
+    "cpu-mask": ("options", "cpu-mask"), "on-no-data-accessible": ("options", "on-no-data-accessible"),
+}
+# ignored by drbdadm-84 (accepted, no effect), refused by drbdadm 9
+IGNORED_SINCE_84 = {"delay-probe-volume", "delay-probe-interval", "throttle-threshold", "hold-off-threshold"}
+# 8.3 bare switches that 8.4+ writes as `NAME yes`
+BARE_YES = {"allow-two-primaries", "always-asbp", "use-rle", "wait-after-sb", "csums-after-crash-only",
+            "auto-promote", "allow-remote-read", "disable-write-same", "discard-zeroes-if-aligned",
+            "disk-barrier", "disk-flushes", "disk-drain", "md-flushes", "tcp-cork", "al-updates"}
+# 8.3 `no-NAME;` switches -> `NAME no;`
+BARE_NO = {"no-disk-barrier", "no-disk-flushes", "no-disk-drain", "no-md-flushes", "no-tcp-cork"}
+# the crm fence/unfence handler scripts per generation ("8": 8.3 and 8.4)
+HANDLER_DIR = "/usr/lib/drbd"
+FENCE_SCRIPT = {"9": "crm-fence-peer.9.sh", "8": "crm-fence-peer.sh"}
+UNFENCE_SCRIPT = {"9": "crm-unfence-peer.9.sh", "8": "crm-unfence-peer.sh"}
+
+
+def dissolve_syncer(container: Any, sec: Any, *, target: str = "8.4", fixed_rate: bool = False,
+                    common: bool = False) -> tuple[list["Edit"], list["Item"]]:
+    """Move the options of one `syncer { }` section of a resource (or
+    `common`) to their 8.4/9 homes and delete the section: the edits, and
+    what needs the admin (options without a home, the 8.3 fixed rate).
+
+    `target` is the DRBD version written ("8.4" or "9"); `fixed_rate` adds
+    `c-plan-ahead 0;` next to a moved `rate`, keeping 8.3's fixed resync
+    rate; `common` says the container is a `common` section.  This is the code `migrate drbd-84/drbd-9` runs for the section,
+    so a fix and a migration write the same bytes."""
+    from sanlint.migrate.drbd import syncer_scope
+
+    return syncer_scope(container, sec, target=target, fixed_rate=fixed_rate, common=common)

@@ -1,0 +1,176 @@
+"""Pacemaker 1.1 -> 2.x: the facts (renames, placeholders) and the
+transformations, as functions returning edits.  One owner for each: the
+rule fixes (PCMK111, PCMK113) and `migrate pacemaker-2` (crm text and CIB
+XML) call these, so a `--fix` and a migration that make the same change
+write the same bytes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sanlint.edit import crm as crm_edit
+from sanlint.edit.cib import CibEditor, attrs, editor_for, nvpair
+from sanlint.edit.cluster import syntax
+from sanlint.edit.ids import IdStore
+from sanlint.rule import Edit
+
+# -- facts -------------------------------------------------------------------------------
+
+ROLE_NEW = {"master": "Promoted", "slave": "Unpromoted"}  # OCF 1.1 role names (Pacemaker 2.1)
+META_RENAMES = {"master-max": "promoted-max", "master-node-max": "promoted-node-max"}  # Pacemaker 2.0
+AGENT_RENAMES = {"ocf:heartbeat:drbd": "ocf:linbit:drbd", "ocf:heartbeat:LVM": "ocf:heartbeat:LVM-activate"}
+VG_ACCESS_MODES = ("system_id", "tagging", "lvmlockd")
+# what stands where the admin must choose: a valid crm word and XML attribute value
+PLACEHOLDER = "CHOOSE-system_id-tagging-or-lvmlockd"
+VG_PLACEHOLDER = "CHOOSE-VG"
+
+
+def is_true(v: str | None) -> bool:
+    return (v or "").strip().lower() in ("true", "yes", "1", "on", "y")
+
+
+def cib_ids(ed: CibEditor) -> IdStore:
+    return IdStore(e.get("id") for e in ed.root.iter() if isinstance(e.tag, str) and e.get("id"))
+
+
+# -- ocf:heartbeat:drbd -> ocf:linbit:drbd ---------------------------------------------------
+
+def linbit_drbd_crm(prim: Any) -> Edit:
+    return Edit.replace(prim.agent_span, AGENT_RENAMES["ocf:heartbeat:drbd"])
+
+
+def linbit_drbd(prim: Any) -> Edit | None:
+    """The agent of a model primitive: crm `ocf:linbit:drbd`, CIB `provider="linbit"`."""
+    if prim.agent_span is None:
+        return None
+    if syntax(prim.span) == "crm":
+        return linbit_drbd_crm(prim)
+    found = editor_for(prim.span)
+    return found[0].set_attr(found[1], "provider", "linbit") if found else None
+
+
+# -- ocf:heartbeat:LVM -> ocf:heartbeat:LVM-activate -------------------------------------------
+
+def lvm_activate_crm(prim: Any, mode: str | None) -> list[Edit]:
+    """crm: the agent, `volgrpname` -> `vgname`, `vg_access_mode` (the
+    placeholder without a `mode`) and `activation_mode=exclusive` after it;
+    `exclusive=` goes."""
+    src = prim.agent_span.file
+    mode = mode or PLACEHOLDER
+    edits = [Edit.replace(prim.agent_span, AGENT_RENAMES["ocf:heartbeat:LVM"])]
+    vg, excl = prim.param("volgrpname"), prim.param("exclusive")
+    if vg is None:
+        edits.append(Edit.insert(src, prim.agent_span.end, f" params vgname={VG_PLACEHOLDER} vg_access_mode={mode} "
+                                                           f"activation_mode=exclusive"))
+    else:
+        edits.append(crm_edit.rename_pair(vg, "vgname"))
+        edits.append(Edit.insert(src, vg.span.end, f" vg_access_mode={crm_edit.quote_like(vg, mode)}"
+                                                   f" activation_mode={crm_edit.quote_like(vg, 'exclusive')}"))
+    if excl is not None:
+        edits.append(crm_edit.delete_token(excl.span))
+    return edits
+
+
+def lvm_params_cib(elem: Any) -> tuple[Any, Any]:
+    """The `volgrpname` and `exclusive` nvpairs of an LVM `<primitive>` (None when absent)."""
+    vg = excl = None
+    for ia in elem.findall("instance_attributes"):
+        for p in ia.iter("nvpair"):
+            if p.get("name") == "volgrpname" and vg is None:
+                vg = p
+            elif p.get("name") == "exclusive":
+                excl = p
+    return vg, excl
+
+
+def lvm_activate_cib(ed: CibEditor, elem: Any, mode: str | None, ids: IdStore) -> list[Edit]:
+    """CIB: the same change on a `<primitive>`: `type`, the nvpairs (crmsh ids)."""
+    mode = mode or PLACEHOLDER
+    edits = [ed.set_attr(elem, "type", "LVM-activate")]
+    vg, excl = lvm_params_cib(elem)
+    if vg is not None:
+        edits.append(ed.set_attr(vg, "name", "vgname"))
+        set_id = vg.getparent().get("id") or f"{elem.get('id')}-instance_attributes"
+        edits.append(ed.insert_after(vg, [nvpair(ids.new("nvpair", set_id, "vg_access_mode"), "vg_access_mode", mode),
+                                          nvpair(ids.new("nvpair", set_id, "activation_mode"), "activation_mode",
+                                                 "exclusive")]))
+    if excl is not None:
+        edits.append(ed.delete(excl))
+    return edits
+
+
+def lvm_activate(prim: Any, mode: str | None = None) -> list[Edit] | None:
+    """The change for a model primitive (a rule fix), crm or CIB."""
+    if prim.agent_span is None:
+        return None
+    if syntax(prim.span) == "crm":
+        return lvm_activate_crm(prim, mode)
+    found = editor_for(prim.span)
+    if found is None:
+        return None
+    ed, elem = found
+    return lvm_activate_cib(ed, elem, mode, cib_ids(ed))
+
+
+# -- ms / master -> clone with promotable=true --------------------------------------------
+
+def promotable_clone_crm(res: Any) -> list[Edit]:
+    edits = [Edit.replace(res.keyword_span, "clone")]
+    src = res.keyword_span.file
+    existing = res.meta_pair("promotable")
+    target = next((s for s in res.meta if not s.rules and s.id_ref is None), None)
+    if existing is not None and existing.value_span is not None:
+        if not is_true(existing.value):
+            edits.append(Edit.replace(existing.value_span, "true"))
+    elif target is not None and target.pairs:
+        edits.append(Edit.insert(src, target.span.end, " promotable=" + crm_edit.quote_like(target.pairs[-1], "true")))
+    else:
+        edits.append(Edit.insert(src, res.span.end, " meta promotable=true"))
+    return edits
+
+
+def promotable_clone_cib(ed: CibEditor, elem: Any, ids: IdStore) -> list[Edit]:
+    start, tag_end, end = ed.range(elem)
+    edits = [Edit.replace(ed.tag_span(elem), "clone")]
+    close = ed.data.rfind(b"</", start, end)
+    if close > tag_end:
+        edits.append(Edit(ed.src, close + 2, close + 2 + len("master"), "clone"))
+    meta = next((c for c in elem if c.tag == "meta_attributes" and c.find("rule") is None
+                 and c.get("id-ref") is None), None)
+    existing = next((p for c in elem if c.tag == "meta_attributes" for p in c.iter("nvpair")
+                     if p.get("name") == "promotable"), None)
+    if existing is not None:
+        if not is_true(existing.get("value")):
+            s = ed.attr_span(existing, "value")
+            if s is not None:
+                edits.append(Edit.replace(s, "true"))
+    elif meta is not None and ed.located(meta):
+        set_id = meta.get("id") or elem.get("id")
+        edits.append(ed.append_child(meta, [nvpair(ids.new("nvpair", set_id, "promotable"), "promotable", "true")]))
+    else:
+        set_id = ids.new("meta_attributes", elem.get("id"))
+        edits.append(ed.prepend_child(elem, [
+            f"<meta_attributes{attrs([('id', set_id)])}>",
+            f"{ed.unit}{nvpair(ids.new('nvpair', set_id, 'promotable'), 'promotable', 'true')}",
+            "</meta_attributes>"]))
+    return edits
+
+
+def promotable_clone(res: Any) -> list[Edit] | None:
+    """The change for a model `ms`/`master` (a rule fix), crm or CIB."""
+    if syntax(res.span) == "crm":
+        return promotable_clone_crm(res) if res.keyword_span is not None else None
+    found = editor_for(res.span)
+    if found is None:
+        return None
+    ed, elem = found
+    return promotable_clone_cib(ed, elem, cib_ids(ed))
+
+
+def rename_meta(pair: Any, new: str) -> Edit | None:
+    """`master-max` -> `promoted-max` on a crm token or a CIB nvpair."""
+    if syntax(pair.span) == "crm":
+        return crm_edit.rename_pair(pair, new)
+    found = editor_for(pair.span)
+    return found[0].set_attr(found[1], "name", new) if found else None
