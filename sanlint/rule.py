@@ -139,8 +139,13 @@ class Rule:
     code: ClassVar[str] = ""
     name: ClassVar[str] = ""  # kebab-case, e.g. "drbd-port-clash"
     severity: ClassVar[str] = "warning"
-    reads: ClassVar[tuple[str, ...]] = ()  # model views: drbd, lvm, iscsi, cluster, corosync, network, files
-    fix: ClassVar[str] = "no"  # "no" | "safe" | "unsafe" | "choice" (what kind of fix the rule offers)
+    # model inputs: drbd, lvm, iscsi, cluster, corosync (+ network, files, ... which never skip): the
+    # runner skips a rule when the site has none of them (runner.INPUTS); `sanlint rules` shows them
+    reads: ClassVar[tuple[str, ...]] = ()
+    # what kind of fix the rule offers: "no", or the least safe applicability one of its fixes may
+    # have ("safe" < "unsafe" < "choice"); tests/test_rule_fix_applicability.py checks it against
+    # the fixes the rule emits on its fixtures and documented examples
+    fix: ClassVar[str] = "no"
     pack: ClassVar[str] = ""  # set by the loader
 
     def check(self, ctx: Context) -> Iterable[Finding]:  # pragma: no cover - abstract

@@ -14,7 +14,7 @@ import sys
 import traceback
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from sanlint.rule import SEVERITY_RANK, Context, Finding, Rule, iter_rule_classes
 from sanlint.source import SourceFile, Span
@@ -95,15 +95,38 @@ class RunResult:
     rules_run: list[str]
 
 
+# what each `Rule.reads` name needs in the site; a name not listed here never skips a rule
+INPUTS: dict[str, Callable[["Site"], bool]] = {
+    "drbd": lambda site: any(h.drbd for h in site.hosts.values()),
+    "lvm": lambda site: any(h.lvm or h.volume_groups for h in site.hosts.values()),
+    "iscsi": lambda site: any(h.iscsi for h in site.hosts.values()),
+    "cluster": lambda site: bool(site.all_clusters()),
+    "corosync": lambda site: any(h.corosync for h in site.hosts.values()),
+}
+
+
+def inputs_present(site: "Site") -> set[str]:
+    """The `Rule.reads` names whose input the site has."""
+    return {name for name, has in INPUTS.items() if has(site)}
+
+
+def has_inputs(rule: type[Rule], present: set[str]) -> bool:
+    """A rule runs when it reads nothing in particular, or one of its inputs is there."""
+    return not rule.reads or any(r in present or r not in INPUTS for r in rule.reads)
+
+
 def run(site: "Site", problems: list["InputProblem"], settings: "Settings",
         only: Iterable[str] | None = None) -> RunResult:
     rules = load_rules()
     ctx = Context(site=site, settings=settings.as_dict(), problems=problems)
     raw: list[Finding] = []
     selected = [code for code in rules if settings.enabled(code) and (only is None or code in only)]
+    present = inputs_present(site)
     for code in selected:
         if code == "SAN004":
             continue  # needs the other findings first
+        if not has_inputs(rules[code], present):
+            continue  # nothing it reads is in the site (`sanlint rules` lists what each rule reads)
         rule = rules[code]()
         try:
             raw.extend(rule.check(ctx))

@@ -1,4 +1,6 @@
-"""Cross-file views of the site model that several rule packs need.
+"""Cross-file views of the site model that several rule packs need: one
+helper per shared fact (like insights-core's combiners), each with its
+doctest; a rule pack's `_common.py` keeps only what is private to it.
 
 Each view is computed once per site (cached on the Site object) and is
 linear in the size of the model.
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, TypeVar
 
 if TYPE_CHECKING:
     from sanlint.model import Host, Site
+    from sanlint.model.corosync import CorosyncConfig, CorosyncNode
     from sanlint.model.cluster import ClusterConfig, ClusterResource, Primitive
     from sanlint.model.drbd import DrbdResource
 
@@ -35,7 +38,11 @@ def cached(fn: Callable[["Site"], T]) -> Callable[["Site"], T]:
 # -- names -------------------------------------------------------------------
 
 def ip(text: str | None):
-    """The IP address in `text` (`10.0.0.1`, `fd00::1`, `[fd00::1]`, `fe80::1%eth0`), or None."""
+    """The IP address in `text` (`10.0.0.1`, `fd00::1`, `[fd00::1]`, `fe80::1%eth0`), or None.
+
+    >>> ip("[fd00::1]"), ip("fe80::1%eth0"), ip("san-1")
+    (IPv6Address('fd00::1'), IPv6Address('fe80::1'), None)
+    """
     import ipaddress
 
     if not text:
@@ -46,14 +53,31 @@ def ip(text: str | None):
         return None
 
 
+def is_address(text: str | None) -> bool:
+    """`text` is an IP address rather than a host name.
+
+    >>> is_address("10.0.0.1"), is_address("[fd00::1]"), is_address("san-1.example.com")
+    (True, True, False)
+    """
+    return ip(text) is not None
+
 
 def short(name: str) -> str:
+    """The short host name, lower-cased.
+
+    >>> short("SAN-1.example.com")
+    'san-1'
+    """
     return name.split(".", 1)[0].lower()
 
 
 def same_host(a: str, b: str) -> bool:
     """DRBD 9's rule (`hostnames_equal`): case-insensitive; two FQDNs must be
-    equal, otherwise the short names are compared."""
+    equal, otherwise the short names are compared.
+
+    >>> same_host("SAN-1", "san-1.example.com"), same_host("san-1.a.com", "san-1.b.com")
+    (True, False)
+    """
     a, b = a.lower(), b.lower()
     if "." in a and "." in b:
         return a == b
@@ -76,36 +100,39 @@ def named_hosts(site: "Site") -> list["Host"]:
 
 # -- cluster -----------------------------------------------------------------
 
+def corosync_of(host: "Host") -> "CorosyncConfig | None":
+    """The host's corosync.conf: the one file corosync reads (the first one
+    found when several were given)."""
+    return host.corosync[0] if host.corosync else None
+
+
+def corosync_node_name(node: "CorosyncNode") -> str | None:
+    """A nodelist entry's name as Pacemaker sees it: `name`, else ring0_addr
+    when that is a host name rather than an address."""
+    if node.name:
+        return node.name
+    r0 = node.ring_addrs.get(0)
+    return r0 if r0 and not is_address(r0) else None
+
+
 @cached
 def cluster_node_names(site: "Site") -> list[str]:
-    """Node names the cluster uses: Pacemaker nodes, else the corosync nodelist."""
+    """Node names the cluster uses: Pacemaker nodes, else the corosync
+    nodelist of each host's corosync.conf (`corosync_of`)."""
     names: list[str] = []
     for c in site.all_clusters():
         for n in c.nodes:
             if n.uname not in names:
                 names.append(n.uname)
-    if not names:
-        for h in site.hosts.values():
-            for cc in h.corosync:
-                for n in cc.nodes:
-                    # Pacemaker takes the node name from `name`, else from ring0_addr
-                    # when that is a host name rather than an address
-                    name = n.name or _hostname_or_none(n.ring_addrs.get(0))
-                    if name and name not in names:
-                        names.append(name)
+    if names:
+        return names
+    for h in site.hosts.values():
+        cfg = corosync_of(h)
+        for n in cfg.nodes if cfg else []:
+            name = corosync_node_name(n)
+            if name and name not in names:
+                names.append(name)
     return names
-
-
-def _hostname_or_none(value: str | None) -> str | None:
-    from ipaddress import ip_address
-
-    if not value:
-        return None
-    try:
-        ip_address(value)
-    except ValueError:
-        return value
-    return None
 
 
 DRBD_AGENTS = ("ocf:linbit:drbd", "ocf:heartbeat:drbd")

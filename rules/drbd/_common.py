@@ -147,7 +147,6 @@ def host_addresses(res: "DrbdResource") -> list[tuple[str, "DrbdAddress"]]:
     return out
 
 
-from sanlint.views import ip  # noqa: E402,F401  (the pack's rules import it from here)
 
 
 # -- dedupe -----------------------------------------------------------------------

@@ -66,7 +66,8 @@ https://manpages.debian.org/drbd.conf.5.
 from __future__ import annotations
 
 from sanlint.rule import Context, Rule
-from sanlint_rules.drbd._common import host_addresses, ip, own_host
+from sanlint.views import ip
+from sanlint_rules.drbd._common import host_addresses, own_host
 
 
 def address_key(a) -> tuple[str, str, int]:

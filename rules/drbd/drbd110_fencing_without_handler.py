@@ -74,7 +74,7 @@ class FencingWithoutHandler(Rule):
     name = "fencing-without-handler"
     severity = "error"
     reads = ("drbd", "cluster")
-    fix = "safe"
+    fix = "choice"
 
     def check(self, ctx: Context):
         site = ctx.site

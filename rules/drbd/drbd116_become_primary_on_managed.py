@@ -79,7 +79,7 @@ class BecomePrimaryOnManaged(Rule):
     name = "become-primary-on-managed"
     severity = "error"
     reads = ("drbd", "cluster")
-    fix = "safe"
+    fix = "unsafe"
 
     def check(self, ctx: Context):
         managed = views.managed_drbd(ctx.site)

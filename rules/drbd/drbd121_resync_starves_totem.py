@@ -84,7 +84,8 @@ from __future__ import annotations
 import ipaddress
 
 from sanlint.rule import Context, Rule
-from sanlint_rules.drbd._common import Once, find, host_resources, ip, own_host, version
+from sanlint.views import ip
+from sanlint_rules.drbd._common import Once, find, host_resources, own_host, version
 
 
 def _net(addr):

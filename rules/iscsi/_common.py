@@ -79,15 +79,11 @@ def param(p: "Primitive", name: str) -> str | None:
     return v if v not in (None, "") else None
 
 
-def agent(cluster: "ClusterConfig", p: "Primitive") -> str:
-    return cluster.agent_of(p)
-
-
 def cluster_primitives(site: "Site", agent_name: str) -> list[tuple["ClusterConfig", "Primitive"]]:
     out = []
     for c in site.all_clusters():
         for p in c.primitives():
-            if agent(c, p) == agent_name:
+            if c.agent_of(p) == agent_name:
                 out.append((c, p))
     return out
 
@@ -108,10 +104,10 @@ def cluster_targets(site: "Site") -> list[Target]:
         lus: dict[str, list["Primitive"]] = {}
         prims = sorted(c.primitives(), key=lambda p: p.id)  # by id: which duplicate wins must not depend on order
         for p in prims:
-            if agent(c, p) == LU_AGENT and param(p, "target_iqn"):
+            if c.agent_of(p) == LU_AGENT and param(p, "target_iqn"):
                 lus.setdefault(param(p, "target_iqn").lower(), []).append(p)
         for p in prims:
-            if agent(c, p) != TARGET_AGENT:
+            if c.agent_of(p) != TARGET_AGENT:
                 continue
             iqn = param(p, "iqn") or ""
             view = Target(iqn, "cluster", p.span, primitive=p, cluster=c, implementation=param(p, "implementation"))
@@ -207,8 +203,6 @@ def name_problem(name: str) -> str | None:
 
 
 # -- storage paths ---------------------------------------------------------------
-
-from sanlint.views import lv_of_path  # noqa: E402,F401  (the pack's rules use C.lv_of_path)
 
 
 

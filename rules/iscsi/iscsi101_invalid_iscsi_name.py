@@ -76,7 +76,7 @@ class InvalidIscsiName(Rule):
                                                   f"iscsi {host.name} allow {rule.target} / {e}")
         for c in site.all_clusters():
             for p in c.primitives():
-                a = C.agent(c, p)
+                a = c.agent_of(p)
                 if a == C.TARGET_AGENT:
                     names = [("iqn", "target")]
                 elif a == C.LU_AGENT:

@@ -65,6 +65,7 @@ import re
 
 from sanlint import views
 from sanlint.rule import Rule
+from sanlint.views import lv_of_path
 from sanlint_rules.iscsi import _common as C
 
 _RAW = re.compile(r"/dev/(sd[a-z]+\d*|vd[a-z]+\d*|xvd[a-z]+\d*|hd[a-z]+\d*|nvme\d+n\d+(p\d+)?|md\d+|md/.+|"
@@ -99,7 +100,7 @@ def _why(site, t, path, on_drbd, backing):
         return None
     if path in backing:
         return "a DRBD backing disk (writes bypass DRBD replication)"
-    lv = C.lv_of_path(path)
+    lv = lv_of_path(path)
     if lv is not None:
         vg_name, _ = lv
         if vg_name in on_drbd:

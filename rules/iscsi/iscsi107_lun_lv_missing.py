@@ -133,6 +133,7 @@ path ] || return OCF_NOT_RUNNING").
 '''
 
 from sanlint.rule import Rule
+from sanlint.views import lv_of_path
 from sanlint_rules.iscsi import _common as C
 
 
@@ -146,7 +147,7 @@ class LunLvMissing(Rule):
         site = ctx.site
         for t in C.all_targets(site):
             for lun in t.luns:
-                lv = C.lv_of_path(lun.path)
+                lv = lv_of_path(lun.path)
                 if lv is None:
                     continue
                 vg = C.volume_group(site, t.host, lv[0])

@@ -61,10 +61,10 @@ class LuWithoutTarget(Rule):
         for c in ctx.site.all_clusters():
             targets = {}
             for p in sorted(c.primitives(), key=lambda p: p.id):  # statement order means nothing to Pacemaker
-                if C.agent(c, p) == C.TARGET_AGENT and C.param(p, "iqn"):
+                if c.agent_of(p) == C.TARGET_AGENT and C.param(p, "iqn"):
                     targets.setdefault(C.param(p, "iqn").lower(), p)
             for lu in c.primitives():
-                if C.agent(c, lu) != C.LU_AGENT:
+                if c.agent_of(lu) != C.LU_AGENT:
                     continue
                 iqn = C.param(lu, "target_iqn")
                 span = C.value_span(lu, "target_iqn") or lu.span

@@ -66,10 +66,10 @@ class ImplementationMismatch(Rule):
         for c in site.all_clusters():
             target_impl = {}
             for p in c.primitives():
-                if C.agent(c, p) == C.TARGET_AGENT and C.param(p, "iqn"):
+                if c.agent_of(p) == C.TARGET_AGENT and C.param(p, "iqn"):
                     target_impl.setdefault(C.param(p, "iqn").lower(), C.param(p, "implementation"))
             for p in c.primitives():
-                a = C.agent(c, p)
+                a = c.agent_of(p)
                 if a not in (C.TARGET_AGENT, C.LU_AGENT):
                     continue
                 impl = C.param(p, "implementation")

@@ -1,6 +1,7 @@
-"""Helpers shared by the CORO and NET rules: the host's corosync file, the
-effective crypto settings per corosync version, node names, addresses and
-networks, and which DRBD addresses belong to which host."""
+"""Helpers private to the CORO and NET rules: the effective crypto settings
+per corosync version, networks, /etc/hosts lookups, and which DRBD
+addresses belong to which host.  Shared facts (corosync_of, node names,
+addresses) are in `sanlint.views`."""
 
 from __future__ import annotations
 
@@ -8,21 +9,16 @@ import ipaddress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
-from sanlint.views import same_host
+from sanlint.views import corosync_node_name, ip, same_host
 
 if TYPE_CHECKING:
-    from sanlint.model import Host, Site
+    from sanlint.model import Host
     from sanlint.model.corosync import CorosyncConfig, CorosyncNode
     from sanlint.model.drbd import DrbdAddress, DrbdResource
     from sanlint.source import Span
 
 
 # -- corosync ------------------------------------------------------------------
-
-def corosync_of(host: "Host") -> "CorosyncConfig | None":
-    """The host's corosync.conf (the first one when several were given)."""
-    return host.corosync[0] if host.corosync else None
-
 
 @dataclass
 class Crypto:
@@ -71,39 +67,15 @@ def effective_crypto(cfg: "CorosyncConfig") -> Crypto:
     return Crypto(cipher, hash_, cspan, hspan, secauth is None and c is None and h is None)
 
 
-def node_name(node: "CorosyncNode") -> str | None:
-    """The node's name as Pacemaker sees it: `name`, else ring0_addr when that
-    is a host name rather than an address."""
-    if node.name:
-        return node.name
-    r0 = node.ring_addrs.get(0)
-    if r0 and not is_address(r0):
-        return r0
-    return None
-
-
 def corosync_node_for(cfg: "CorosyncConfig", host_name: str) -> "CorosyncNode | None":
     for n in cfg.nodes:
-        name = node_name(n)
+        name = corosync_node_name(n)
         if name and same_host(name, host_name):
             return n
     return None
 
 
 # -- addresses -----------------------------------------------------------------
-
-def is_address(text: str | None) -> bool:
-    if not text:
-        return False
-    try:
-        ipaddress.ip_address(text.strip("[]").split("%", 1)[0])
-    except ValueError:
-        return False
-    return True
-
-
-from sanlint.views import ip  # noqa: E402,F401  (the pack's rules import it from here)
-
 
 def implied_network(text: str | None) -> "ipaddress.IPv4Network | ipaddress.IPv6Network | None":
     """The network an address stands for when no netmask is known: /24 for
@@ -173,24 +145,6 @@ def drbd_on_names(resource: "DrbdResource") -> Iterator[tuple[str, "Span"]]:
         if h.kind == "on":
             for n in h.names:
                 yield n, h.span
-
-
-def cluster_names(site: "Site") -> list[str]:
-    """Pacemaker node names, else the corosync nodelist names."""
-    names: list[str] = []
-    for c in site.all_clusters():
-        for n in c.nodes:
-            if n.uname not in names:
-                names.append(n.uname)
-    if names:
-        return names
-    for h in site.hosts.values():
-        cfg = corosync_of(h)
-        for n in cfg.nodes if cfg else []:
-            name = node_name(n)
-            if name and name not in names:
-                names.append(name)
-    return names
 
 
 class NameIndex:

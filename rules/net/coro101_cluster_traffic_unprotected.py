@@ -107,7 +107,8 @@ openais.conf(5) / corosync 1.x `totemconfig.c` (`secauth = 1` by default).
 from __future__ import annotations
 
 from sanlint.rule import Context, Rule
-from sanlint_rules.net._common import corosync_of, effective_crypto
+from sanlint.views import corosync_of
+from sanlint_rules.net._common import effective_crypto
 
 
 class ClusterTrafficUnprotected(Rule):

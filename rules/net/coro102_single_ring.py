@@ -94,7 +94,7 @@ breaks); SUSE Trento check DA114A (at least two rings per node).
 from __future__ import annotations
 
 from sanlint.rule import Context, Rule
-from sanlint_rules.net._common import corosync_of, node_name
+from sanlint.views import corosync_node_name, corosync_of
 
 
 class SingleRing(Rule):
@@ -124,7 +124,7 @@ class SingleRing(Rule):
                         identity="corosync nodelist / rings")
                     continue
                 for n in single:
-                    label = node_name(n) or (f"nodeid {n.nodeid}" if n.nodeid else "?")
+                    label = corosync_node_name(n) or (f"nodeid {n.nodeid}" if n.nodeid else "?")
                     yield self.finding(
                         f"corosync{where}: node {label} has only {len(n.ring_addrs)} ring address while other "
                         f"nodes have two: losing its one link cuts it off and gets it fenced",

@@ -115,8 +115,8 @@ counts agree).
 from __future__ import annotations
 
 from sanlint.rule import Context, Rule
-from sanlint.views import managed_drbd
-from sanlint_rules.net._common import NameIndex, cluster_names, corosync_of, drbd_on_names, node_name
+from sanlint.views import cluster_node_names, corosync_node_name, corosync_of, managed_drbd
+from sanlint_rules.net._common import NameIndex, drbd_on_names
 
 
 class NodeNamesDisagree(Rule):
@@ -133,7 +133,7 @@ class NodeNamesDisagree(Rule):
         for host in site.hosts.values():
             cfg = corosync_of(host)
             for n in cfg.nodes if cfg else []:
-                name = node_name(n)
+                name = corosync_node_name(n)
                 if name:
                     coro.append((host, name, n))
         coro_index = NameIndex(name for _, name, _ in coro)
@@ -159,7 +159,7 @@ class NodeNamesDisagree(Rule):
                         f"joins, and its attributes and constraints apply to nobody",
                         p.span, identity=f"cluster node {p.uname} / name")
 
-        names = cluster_names(site)
+        names = cluster_node_names(site)
         cluster = NameIndex(names)
         if not cluster:
             return

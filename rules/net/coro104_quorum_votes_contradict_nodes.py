@@ -111,7 +111,7 @@ two_node option is automatically disabled"; corosync.conf(5) nodelist
 from __future__ import annotations
 
 from sanlint.rule import Context, Rule
-from sanlint_rules.net._common import corosync_of
+from sanlint.views import corosync_of
 
 
 def _int(text: str | None) -> int | None:

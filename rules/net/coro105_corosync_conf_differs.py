@@ -164,7 +164,8 @@ from typing import TYPE_CHECKING
 
 from sanlint.model.base import REDACTED, is_secret
 from sanlint.rule import Context, Rule
-from sanlint_rules.net._common import corosync_of, implied_network
+from sanlint.views import corosync_of
+from sanlint_rules.net._common import implied_network
 
 if TYPE_CHECKING:
     from sanlint.model.corosync import CorosyncConfig, CorosyncSection

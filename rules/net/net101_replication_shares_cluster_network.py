@@ -119,7 +119,8 @@ corosync.conf(5) `token`, `bindnetaddr`, `ringX_addr`.
 from __future__ import annotations
 
 from sanlint.rule import Context, Rule
-from sanlint_rules.net._common import corosync_of, implied_network, ip, is_address, own_and_peers, resolve
+from sanlint.views import corosync_of, ip, is_address
+from sanlint_rules.net._common import implied_network, own_and_peers, resolve
 
 
 class ReplicationSharesClusterNetwork(Rule):

@@ -86,7 +86,8 @@ from __future__ import annotations
 import re
 
 from sanlint.rule import Context, Rule
-from sanlint_rules.net._common import ip, own_and_peers
+from sanlint.views import ip
+from sanlint_rules.net._common import own_and_peers
 
 TARGET_AGENT = "ocf:heartbeat:iSCSITarget"
 

@@ -69,7 +69,8 @@ node names resolvable in /etc/hosts).
 from __future__ import annotations
 
 from sanlint.rule import Context, Rule
-from sanlint_rules.net._common import corosync_of, drbd_on_names, hosts_file, is_address
+from sanlint.views import corosync_of, is_address
+from sanlint_rules.net._common import drbd_on_names, hosts_file
 
 
 def used_names(site) -> dict[str, str]:

@@ -12,9 +12,11 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 
+from sanlint.views import top_level
+
 if TYPE_CHECKING:
     from sanlint.model import Site
-    from sanlint.model.cluster import ClusterConfig, Primitive
+    from sanlint.model.cluster import ClusterConfig
 
 
 # -- values --------------------------------------------------------------------
@@ -158,17 +160,7 @@ def agent_meta(agent: str) -> AgentMeta | None:
     return meta
 
 
-def resolved_agent(cluster: "ClusterConfig", p: "Primitive") -> str:
-    return cluster.agent_of(p)
-
-
 # -- cluster indexes ----------------------------------------------------------
-
-def top_level(cluster: "ClusterConfig", rsc_id: str) -> str:
-    from sanlint.views import top_level as tl
-
-    return tl(cluster, rsc_id)
-
 
 def promotable_ids(cluster: "ClusterConfig") -> set[str]:
     return {c.id for c in cluster.clones() if c.promotable}

@@ -60,7 +60,8 @@ from sanlint.edit.crm import insert_after_statement
 from sanlint.edit.ids import cluster_ids
 from sanlint.model.cluster import Order
 from sanlint.rule import Fix, Rule
-from sanlint_rules.pcmk._common import colocation_index, promotable_ids, promoted_name, top_level
+from sanlint.views import top_level
+from sanlint_rules.pcmk._common import colocation_index, promotable_ids, promoted_name
 
 
 def mandatory(o: Order) -> bool:

@@ -83,7 +83,7 @@ class DrbdResourceName(Rule):
     name = "drbd-resource-name"
     severity = "error"
     reads = ("cluster", "drbd")
-    fix = "safe"
+    fix = "unsafe"
 
     def check(self, ctx):
         site = ctx.site

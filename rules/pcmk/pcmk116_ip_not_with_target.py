@@ -48,7 +48,8 @@ from __future__ import annotations
 
 from sanlint.model.cluster import Colocation
 from sanlint.rule import Rule
-from sanlint_rules.pcmk._common import UnionFind, top_level
+from sanlint.views import top_level
+from sanlint_rules.pcmk._common import UnionFind
 
 IP_AGENTS = ("ocf:heartbeat:IPaddr2", "ocf:heartbeat:IPaddr")
 TARGET_SERVICES = ("iscsitarget", "iscsi-target", "tgt", "tgtd", "target", "scst", "iscsi-scst")

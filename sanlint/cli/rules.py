@@ -10,19 +10,22 @@ import click
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules(fmt):
-    """List every rule of the installed packs."""
+    """List every rule of the installed packs, with the inputs it reads (a
+    rule runs only when the site has one of them)."""
     import json
 
     from sanlint.runner import load_rules
 
-    rows = [{"code": c, "name": r.name, "severity": r.severity, "fix": r.fix, "pack": r.pack, "summary": r.summary()}
+    rows = [{"code": c, "name": r.name, "severity": r.severity, "fix": r.fix, "pack": r.pack,
+             "reads": list(r.reads), "summary": r.summary()}
             for c, r in load_rules().items()]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
         fix = {"no": "", "safe": " [fix]", "unsafe": " [unsafe fix]", "choice": " [fix needs choice]"}[r["fix"]]
-        click.echo(f"{r['code']:<9} {r['severity']:<8} {r['name']}{fix}\n          {r['summary']}")
+        reads = f" (reads {', '.join(r['reads'])})" if r["reads"] else ""
+        click.echo(f"{r['code']:<9} {r['severity']:<8} {r['name']}{fix}{reads}\n          {r['summary']}")
 
 
 @click.command()
