@@ -106,7 +106,8 @@ corosync `exec/totemconfig.c` (`totem_volatile_config_read`,
 from __future__ import annotations
 
 from sanlint.rule import Rule
-from sanlint_rules.net._common import MINIMUM_TIMEOUT, MINIMUM_TIMEOUT_HOLD, corosync_of, totem_timing
+from sanlint.views import corosync_of
+from sanlint_rules.net._common import MINIMUM_TIMEOUT, MINIMUM_TIMEOUT_HOLD, totem_timing
 
 CHECKED = ("max_network_delay", "token", "token_retransmit", "hold", "join", "consensus", "merge", "downcheck")
 

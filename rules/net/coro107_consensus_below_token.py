@@ -105,7 +105,8 @@ corosync does not).
 from __future__ import annotations
 
 from sanlint.rule import Edit, Fix, Rule
-from sanlint_rules.net._common import corosync_of, totem_timing
+from sanlint.views import corosync_of
+from sanlint_rules.net._common import totem_timing
 
 
 class ConsensusBelowToken(Rule):

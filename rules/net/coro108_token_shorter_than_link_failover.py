@@ -119,7 +119,8 @@ token timeout / knet_pong_count"), `knet_pong_count`, `token`,
 from __future__ import annotations
 
 from sanlint.rule import Rule
-from sanlint_rules.net._common import corosync_of, totem_timing
+from sanlint.views import corosync_of
+from sanlint_rules.net._common import totem_timing
 
 
 class TokenShorterThanLinkFailover(Rule):

@@ -125,7 +125,8 @@ Oracle: `corosync -t` (tests/test_oracle_corosync_timing.py).
 from __future__ import annotations
 
 from sanlint.rule import Rule
-from sanlint_rules.net._common import corosync_major, corosync_of
+from sanlint.views import corosync_of
+from sanlint_rules.net._common import corosync_major
 
 
 class TransportForVersion(Rule):
