@@ -50,13 +50,13 @@ from __future__ import annotations
 
 from sanlint.edit.cluster import delete_pair
 from sanlint.rule import Fix, Rule
+from sanlint.transform.pacemaker import OLD_INFRA
 
 ALWAYS = {
     "dc-version": "is written by the cluster (the DC's version), not configuration",
     "last-lrm-refresh": "is a status timestamp written by the cluster, not configuration",
     "expected-quorum-votes": "belongs to corosync 1.x; corosync 2+ tracks quorum itself and the pacemaker-3.x schema rejects it",
 }
-OLD_INFRA = {"openais", "classic openais", "classic openais (with plugin)", "cman", "heartbeat"}
 
 
 class ObsoleteProperties(Rule):

@@ -7,6 +7,7 @@ write the same bytes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sanlint.edit import crm as crm_edit
@@ -32,6 +33,74 @@ def is_true(v: str | None) -> bool:
 
 def cib_ids(ed: CibEditor) -> IdStore:
     return IdStore(e.get("id") for e in ed.root.iter() if isinstance(e.tag, str) and e.get("id"))
+
+
+# Pacemaker 1.1 -> 2.x configuration facts (upgrade-2.10.xsl and the 2.0/2.1 release notes)
+TARGET_SCHEMA = "pacemaker-3.7"  # the first schema with Promoted/Unpromoted (Pacemaker 2.1.0)
+TARGET_SCHEMA_VERSION = (3, 7)
+OLD_INFRA = ("heartbeat", "openais", "classic openais", "classic openais (with plugin)", "cman")
+
+# upgrade-2.10.xsl `cluster-properties`: old name -> new name (same place)
+PROPERTY_RENAMES = {
+    "cluster_recheck_interval": "cluster-recheck-interval", "dc_deadtime": "dc-deadtime",
+    "election_timeout": "election-timeout", "no_quorum_policy": "no-quorum-policy",
+    "remove_after_stop": "remove-after-stop", "shutdown_escalation": "shutdown-escalation",
+    "startup_fencing": "startup-fencing", "stonith_action": "stonith-action", "stonith_enabled": "stonith-enabled",
+    "stop_orphan_actions": "stop-orphan-actions", "stop_orphan_resources": "stop-orphan-resources",
+    "symmetric_cluster": "symmetric-cluster", "transition_idle_timeout": "cluster-delay",
+}
+# old name -> (section, new name)
+PROPERTY_MOVES = {
+    "default-resource-stickiness": ("rsc_defaults", "resource-stickiness"),
+    "default_resource_stickiness": ("rsc_defaults", "resource-stickiness"),
+    "is-managed-default": ("rsc_defaults", "is-managed"),
+    "is_managed_default": ("rsc_defaults", "is-managed"),
+    "default-action-timeout": ("op_defaults", "timeout"),
+    "default_action_timeout": ("op_defaults", "timeout"),
+}
+FAILURE_STICKINESS = ("default-resource-failure-stickiness", "default_resource_failure_stickiness")
+PROPERTY_DROPS = {
+    "default-migration-threshold": "Pacemaker 2 removed it; migration-threshold in rsc_defaults can be configured instead",
+    "default_migration_threshold": "Pacemaker 2 removed it; migration-threshold in rsc_defaults can be configured instead",
+    "expected-quorum-votes": "corosync 2+ tracks quorum on its own (the pacemaker-3.x schemas reject it)",
+    "notification-agent": "Pacemaker 2 removed it; configure alerts instead",
+    "notification-recipient": "Pacemaker 2 removed it; configure alerts instead",
+    "dc-version": "status written by the DC at run time; the 1.1 value is stale",
+    "last-lrm-refresh": "status written by the cluster at run time; the old value is stale",
+}
+# per-resource meta and params the XSL rewrites, which sanlint reports instead
+XSL_ONLY_META = ("isolation", "isolation-host", "isolation-instance", "isolation-wrapper")
+PCMK_CMD = re.compile(r"^pcmk_(list|monitor|off|on|reboot|status)_cmd$")
+OP_OPTION_NAMES = frozenset({"name", "interval", "interval-origin", "start-delay", "enabled", "on-fail",
+                             "record-pending", "role", "timeout", "requires"})
+
+LVM_SETUP = {
+    "system_id": ["set `system_id_source = \"uname\"` in the global section of /etc/lvm/lvm.conf on every node",
+                  "give the VG the active node's system ID once: `vgchange --systemid $(uname -n) VG` "
+                  "(LVM-activate moves it on failover)",
+                  "the PV must not be visible through another path on the other node (DRBD backing disk "
+                  "filtered out: a `filter`/`global_filter` that rejects it)",
+                  "rebuild the initramfs so early boot uses the same lvm.conf"],
+    "tagging": ["set `volume_list` in the activation section of /etc/lvm/lvm.conf on every node so that it "
+                "does NOT list the cluster VG (only local VGs, e.g. the root VG)",
+                "disable lvmetad (`use_lvmetad = 0`, stop lvm2-lvmetad) on LVM versions that have it",
+                "rebuild the initramfs so early boot does not activate the VG"],
+    "lvmlockd": ["set `use_lvmlockd = 1` in the global section of /etc/lvm/lvm.conf on every node",
+                 "add cloned ocf:pacemaker:controld (dlm) and ocf:heartbeat:lvmlockd resources ordered "
+                 "before the VG",
+                 "convert the VG to a shared VG: `vgchange --lock-type dlm VG`",
+                 "activation_mode=shared only if the LVs are to be active on several nodes at once"],
+}
+
+
+def schema_version(schema: str | None) -> tuple[int, int] | None:
+    m = re.fullmatch(r"pacemaker-(\d+)\.(\d+)", schema or "")
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def order_kind(score: str) -> str:
+    s = score.strip().lstrip("+")
+    return "Optional" if s in ("0", "-0") else "Mandatory"
 
 
 # -- ocf:heartbeat:drbd -> ocf:linbit:drbd ---------------------------------------------------
