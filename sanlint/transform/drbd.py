@@ -50,6 +50,6 @@ def dissolve_syncer(container: Any, sec: Any, *, target: str = "8.4", fixed_rate
     `c-plan-ahead 0;` next to a moved `rate`, keeping 8.3's fixed resync
     rate; `common` says the container is a `common` section.  This is the code `migrate drbd-84/drbd-9` runs for the section,
     so a fix and a migration write the same bytes."""
-    from sanlint.migrate.drbd import syncer_scope
+    from sanlint.transform.drbd_rewrite import syncer_scope
 
     return syncer_scope(container, sec, target=target, fixed_rate=fixed_rate, common=common)
