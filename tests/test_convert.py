@@ -37,7 +37,8 @@ from lxml import etree
 
 from conftest import FIXTURES, need
 from sanlint.cli import main
-from sanlint.convert import cib_to_crm, crm_to_cib
+from sanlint.migrate.pacemaker.cib2crm import cib_to_crm
+from sanlint.migrate.pacemaker.crm2cib import crm_to_cib
 from sanlint.migrate.base import converters
 from sanlint.model.base import is_secret
 from sanlint.source import SourceFile

@@ -169,6 +169,20 @@ def lvm_activate_cib(ed: CibEditor, elem: Any, mode: str | None, ids: IdStore) -
     return edits
 
 
+def vg_access_decision(plan: Any, ident: str, span: Any, chosen: str | None, vg: str | None) -> None:
+    """The migration item for LVM-activate's vg_access_mode: what the chosen
+    mode needs on every node, or the decision the placeholder stands for."""
+    if chosen:
+        plan.item("warning", f"{ident}: vg_access_mode={chosen} needs on every node: " + "; ".join(LVM_SETUP[chosen]),
+                  span, kind="note")
+    else:
+        plan.item("warning", f"{ident}: LVM-activate needs vg_access_mode for VG {vg or '?'}: the placeholder "
+                             f"{PLACEHOLDER} must be replaced by system_id, tagging or lvmlockd, and LVM set up to "
+                             f"match (system_id: system_id_source in lvm.conf; tagging: volume_list; lvmlockd: "
+                             f"use_lvmlockd with dlm)",
+                  span, kind="decision", choice="--set vg_access_mode=system_id|tagging|lvmlockd")
+
+
 def lvm_activate(prim: Any, mode: str | None = None) -> list[Edit] | None:
     """The change for a model primitive (a rule fix), crm or CIB."""
     if prim.agent_span is None:

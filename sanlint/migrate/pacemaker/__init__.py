@@ -36,7 +36,9 @@ from __future__ import annotations
 from typing import Iterable
 
 from sanlint.migrate.base import Converter, Item, MigrationPlan, Migrator, OperatorStep
+from sanlint.migrate.pacemaker.cib2crm import cib_to_crm
 from sanlint.migrate.pacemaker.cib_xml import CibMigration
+from sanlint.migrate.pacemaker.crm2cib import crm_to_cib
 from sanlint.migrate.pacemaker.crm_text import CrmMigration
 from sanlint.source import ParseError, SourceFile
 from sanlint.transform.pacemaker import LVM_SETUP, PLACEHOLDER, VG_ACCESS_MODES
@@ -116,8 +118,6 @@ class Crm2Cib(Converter):
     source_format = "crm"
 
     def convert(self, src: SourceFile) -> tuple[str, list[Item]]:
-        from sanlint.convert import crm_to_cib
-
         return crm_to_cib(src)
 
 
@@ -127,8 +127,6 @@ class Cib2Crm(Converter):
     source_format = "cib"
 
     def convert(self, src: SourceFile) -> tuple[str, list[Item]]:
-        from sanlint.convert import cib_to_crm
-
         return cib_to_crm(src)
 
 

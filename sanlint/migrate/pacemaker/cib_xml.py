@@ -12,9 +12,9 @@ from sanlint.migrate.base import MigrationPlan
 from sanlint.rule import Edit
 from sanlint.source import SourceFile, Span
 from sanlint.transform.pacemaker import (
-    FAILURE_STICKINESS, LVM_SETUP, META_RENAMES, OLD_INFRA, OP_OPTION_NAMES, PCMK_CMD, PLACEHOLDER,
-    PROPERTY_DROPS, PROPERTY_MOVES, PROPERTY_RENAMES, ROLE_NEW, TARGET_SCHEMA, TARGET_SCHEMA_VERSION,
-    XSL_ONLY_META, is_true, lvm_activate_cib, lvm_params_cib, order_kind, promotable_clone_cib, schema_version
+    FAILURE_STICKINESS, META_RENAMES, OLD_INFRA, OP_OPTION_NAMES, PCMK_CMD, PLACEHOLDER, PROPERTY_DROPS,
+    PROPERTY_MOVES, PROPERTY_RENAMES, ROLE_NEW, TARGET_SCHEMA, TARGET_SCHEMA_VERSION, XSL_ONLY_META, is_true,
+    lvm_activate_cib, lvm_params_cib, order_kind, promotable_clone_cib, schema_version, vg_access_decision
 )
 
 
@@ -169,7 +169,7 @@ class CibMigration:
         why += f", exclusive={excl.get('value')} -> activation_mode=exclusive" if excl is not None else \
             ", activation_mode=exclusive (a failover VG is active on one node)"
         self.plan.change(f"{ident}: {why}", type_span, edits)
-        self.vg_decision(ident, type_span, chosen, vg.get("value") if vg is not None else None)
+        vg_access_decision(self.plan, ident, type_span, chosen, vg.get("value") if vg is not None else None)
 
     def lvm_leftover(self, elem) -> None:
         for p in elem.iter("nvpair"):
@@ -180,18 +180,7 @@ class CibMigration:
                     self.plan.change(f"{elem.get('id')}: vg_access_mode={chosen} (chosen with --set)", s,
                                      [Edit.replace(s, chosen)])
                 vg = next((q.get("value") for q in elem.iter("nvpair") if q.get("name") == "vgname"), None)
-                self.vg_decision(elem.get("id"), s or self.span(p), chosen, vg)
-
-    def vg_decision(self, ident: str, span: Span, chosen: str | None, vg: str | None) -> None:
-        if chosen:
-            self.plan.item("warning", f"{ident}: vg_access_mode={chosen} needs on every node: "
-                                      + "; ".join(LVM_SETUP[chosen]), span, kind="note")
-        else:
-            self.plan.item("warning", f"{ident}: LVM-activate needs vg_access_mode for VG {vg or '?'}: the "
-                                      f"placeholder {PLACEHOLDER} must be replaced by system_id, tagging or "
-                                      f"lvmlockd, and LVM set up to match (system_id: system_id_source in "
-                                      f"lvm.conf; tagging: volume_list; lvmlockd: use_lvmlockd with dlm)",
-                           span, kind="decision", choice="--set vg_access_mode=system_id|tagging|lvmlockd")
+                vg_access_decision(self.plan, elem.get("id"), s or self.span(p), chosen, vg)
 
     def order(self, elem) -> None:
         for e in [elem] + elem.findall("resource_set"):

@@ -11,9 +11,9 @@ from sanlint.model.cluster import Clone, ClusterConfig, ClusterResource, NvPair,
 from sanlint.rule import Edit
 from sanlint.source import SourceFile, Span
 from sanlint.transform.pacemaker import (
-    FAILURE_STICKINESS, LVM_SETUP, META_RENAMES, OLD_INFRA, PCMK_CMD, PLACEHOLDER, PROPERTY_DROPS,
-    PROPERTY_MOVES, PROPERTY_RENAMES, ROLE_NEW, XSL_ONLY_META, is_true, linbit_drbd_crm, lvm_activate_crm,
-    order_kind, promotable_clone_crm
+    FAILURE_STICKINESS, META_RENAMES, OLD_INFRA, PCMK_CMD, PLACEHOLDER, PROPERTY_DROPS, PROPERTY_MOVES,
+    PROPERTY_RENAMES, ROLE_NEW, XSL_ONLY_META, is_true, linbit_drbd_crm, lvm_activate_crm, order_kind,
+    promotable_clone_crm, vg_access_decision
 )
 
 
@@ -105,7 +105,7 @@ class CrmMigration:
         else:
             why += ", activation_mode=exclusive (a failover VG is active on one node)"
         self.plan.change(f"{prim.id}: {why}", prim.agent_span, edits)
-        self.vg_decision(prim, prim.agent_span, self.choices.get("vg_access_mode"), vg.value if vg else None)
+        vg_access_decision(self.plan, prim.id, prim.agent_span, self.choices.get("vg_access_mode"), vg.value if vg else None)
 
     def lvm_activate_leftover(self, prim: Primitive) -> None:
         pair = prim.param("vg_access_mode")
@@ -115,19 +115,7 @@ class CrmMigration:
         if chosen and pair.value_span is not None:
             self.plan.change(f"{prim.id}: vg_access_mode={chosen} (chosen with --set)", pair.span,
                              [Edit.replace(pair.value_span, chosen)])
-        self.vg_decision(prim, pair.span, chosen, (prim.param("vgname") or NvPair(prim.span, "", None)).value)
-
-    def vg_decision(self, prim: Primitive, span: Span, chosen: str | None, vg: str | None) -> None:
-        if chosen:
-            steps = "; ".join(LVM_SETUP[chosen])
-            self.plan.item("warning", f"{prim.id}: vg_access_mode={chosen} needs on every node: {steps}", span,
-                           kind="note")
-        else:
-            self.plan.item("warning", f"{prim.id}: LVM-activate needs vg_access_mode for VG {vg or '?'}: the "
-                                      f"placeholder {PLACEHOLDER} must be replaced by system_id, tagging or "
-                                      f"lvmlockd, and LVM set up to match (system_id: system_id_source in "
-                                      f"lvm.conf; tagging: volume_list; lvmlockd: use_lvmlockd with dlm)",
-                           span, kind="decision", choice="--set vg_access_mode=system_id|tagging|lvmlockd")
+        vg_access_decision(self.plan, prim.id, pair.span, chosen, (prim.param("vgname") or NvPair(prim.span, "", None)).value)
 
     # constraints
     def constraint(self, con) -> None:
