@@ -44,7 +44,3 @@ ACL_SHORTCUTS = {  # crmsh constants.acl_shortcuts
     "status": ("/cib/status",),
     "cib": ("/cib",),
 }
-    for prov in ["heartbeat"] + [p for p in providers if p != "heartbeat"]:
-        if os.path.exists(os.path.join(OCF_ROOT, prov, agent_type)):
-            return prov
-    return "heartbeat"

@@ -3,12 +3,13 @@ converter); see `sanlint.convert` for what it writes."""
 
 from __future__ import annotations
 
-from lxml import etree
 from typing import Iterable
 
+from lxml import etree
+
 from sanlint.convert import ACL_SHORTCUTS, FEATURE_SET, NUMERIC_SCORE, SCHEMA
-from sanlint.model.agents import ocf_provider
 from sanlint.edit.ids import IdStore
+from sanlint.model.agents import ocf_provider
 from sanlint.model.cluster import (
     AclObject, Alert, Bundle, Clone, ClusterConfig, ClusterNode, ClusterResource, Colocation, Constraint,
     Expression, Group, Location, NvPair, NvSet, Order, Primitive, Rule, Ticket, canonical_score
