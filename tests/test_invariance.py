@@ -30,7 +30,7 @@ import pytest
 
 from conftest import FIXTURES
 from sanlint.api import check
-from sanlint.convert import crm_to_cib
+from sanlint.migrate.pacemaker.crm2cib import crm_to_cib
 from sanlint.model.agents import ocf_provider
 from sanlint.site import build
 from sanlint.source import SourceFile

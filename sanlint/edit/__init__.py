@@ -10,7 +10,7 @@ quoting and id rules live in one place.
   `delete_token`/`delete_statement` (keep `\\` continuations valid),
   `rename_pair`, `continuation_indent`, `insert_after_statement`.
 - `sanlint.edit.cib`: CIB XML on the parser's positions
-  (`sanlint.parsers.cib.Positions`): `CibEditor` (by lxml element) and
+  (`sanlint.parsers.cib_positions.Positions`): `CibEditor` (by lxml element) and
   span functions for rule fixes (`set_attr`, `remove_attr`, `attr_range`,
   `delete_element`, `insert_after_element`); `escape`, `nvpair`.
 - `sanlint.edit.cluster`: syntax-independent edits on cluster objects

@@ -1,4 +1,4 @@
-"""Edits on CIB XML through the parser's positions (`sanlint.parsers.cib.
+"""Edits on CIB XML through the parser's positions (`sanlint.parsers.cib_positions.
 Positions`): set, rename or remove an attribute in place, delete an
 element with its line, add children in the file's indentation, escape
 attribute values as libxml2 writes them.  Offsets are bytes.
@@ -66,13 +66,13 @@ class CibEditor:
     """Edits on one CIB file, addressed by lxml element."""
 
     def __init__(self, src: SourceFile, positions=None, root=None) -> None:
-        from sanlint.parsers import cib
+        from sanlint.parsers import cib, cib_positions
 
         self.src = src
         self.data = src.data
         if positions is None:
             root = cib.parse_xml(src) if root is None else root
-            positions = cib.Positions(src, root)
+            positions = cib_positions.Positions(src, root)
         self.positions = positions
         self.root = positions.root
         self._unit: str | None = None
@@ -212,9 +212,9 @@ _EDITORS: dict[int, tuple[SourceFile, CibEditor]] = {}
 
 def editor_for(span: Span) -> tuple[CibEditor, object] | None:
     """The editor of a span's file and the element the span stands for."""
-    from sanlint.parsers import cib
+    from sanlint.parsers.cib_positions import located
 
-    found = cib.located(span)
+    found = located(span)
     if found is not None:
         positions, elem = found
         return CibEditor(span.file, positions), elem
