@@ -17,7 +17,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sanlint import formats
 from sanlint.discovery import MAX_FILE_BYTES, Discovery, FoundFile, FoundHost, discover, file_kind, inside
@@ -67,6 +67,9 @@ def read_bounded(path: str | os.PathLike, limit: int | None = None, what: str = 
 
 _NONE = formats.Format("", "")
 
+if TYPE_CHECKING:
+    from sanlint.cache import ParseEngine
+
 
 @dataclass
 class InputProblem:
@@ -86,15 +89,28 @@ class BuiltSite:
 
 
 def build(paths: list[str], hosts: list[tuple[str, str]] | None = None, settings: dict | None = None,
-          overrides: dict[str, bytes] | None = None) -> tuple[Site, list[InputProblem]]:
+          overrides: dict[str, bytes] | None = None, engine: "ParseEngine | None" = None) -> tuple[Site, list[InputProblem]]:
     """Discover, read and parse everything under `paths` into one Site."""
     disc = discover(paths, hosts)
-    return build_from(disc, settings or {}, overrides or {})
+    return build_from(disc, settings or {}, overrides or {}, engine)
 
 
-def build_from(disc: Discovery, settings: dict, overrides: dict[str, bytes]) -> tuple[Site, list[InputProblem]]:
-    b = _Builder(settings, overrides)
+def build_from(disc: Discovery, settings: dict, overrides: dict[str, bytes],
+               engine: "ParseEngine | None" = None) -> tuple[Site, list[InputProblem]]:
+    """Build the site of a discovery; files are parsed through `engine` (the
+    cache and the process pool, sanlint.cache), a default one if None."""
+    from sanlint.cache import ParseEngine
+
+    b = _Builder(settings, overrides, engine or ParseEngine())
+    try:
+        return _build(b, disc, settings)
+    finally:
+        b.engine.close()
+
+
+def _build(b: "_Builder", disc: Discovery, settings: dict) -> tuple[Site, list[InputProblem]]:
     b.refused = disc.refused
+    b.prefetch([f for fh in disc.hosts.values() for f in fh.files] + list(disc.cluster_files))
     for display, message in disc.problems:
         b.problems.append(InputProblem("SAN001", message, path=display, identity=f"file {display}"))
     for found_host in disc.hosts.values():
@@ -114,7 +130,10 @@ def build_from(disc: Discovery, settings: dict, overrides: dict[str, bytes]) -> 
 
 
 class _Builder:
-    def __init__(self, settings: dict, overrides: dict[str, bytes]) -> None:
+    def __init__(self, settings: dict, overrides: dict[str, bytes], engine: "ParseEngine") -> None:
+        self.engine = engine
+        self.peeked: dict[str, bytes] = {}
+        self._real: dict[str, str] = {}  # real path -> bytes read ahead for a parallel parse
         self.site = Site()
         self.problems: list[InputProblem] = []
         self.settings = settings
@@ -124,8 +143,17 @@ class _Builder:
         self.boundary: dict[int, str | None] = {}  # id(SourceFile) -> the tree its includes must stay in
 
     # -- reading -------------------------------------------------------------
+    def realpath(self, path) -> str:
+        """os.path.realpath, once per path and build (a LINSTOR host includes
+        thousands of files, each looked at several times)."""
+        key = os.fspath(path)
+        real = self._real.get(key)
+        if real is None:
+            real = self._real[key] = os.path.realpath(key)
+        return real
+
     def read(self, f: FoundFile, host: str | None, fmt: str | None = None) -> SourceFile | None:
-        real = os.path.realpath(f.path)
+        real = self.realpath(f.path)
         key = f"{host}\0{real}"
         if key in self.seen_real:
             return None
@@ -135,6 +163,8 @@ class _Builder:
             return None
         if real in self.overrides:
             data = self.overrides[real]
+        elif real in self.peeked:
+            data = self.peeked.pop(real)
         else:
             try:
                 data = read_bounded(f.path)
@@ -160,8 +190,35 @@ class _Builder:
     def _problem(self, code: str, message: str, display: str, host: str | None) -> None:
         self.problems.append(InputProblem(code, message, path=display, host=host, identity=f"file {display}"))
 
+    def prefetch(self, files: list[FoundFile]) -> None:
+        """Read ahead the files about to be read and have the engine parse the
+        batch in parallel (it decides whether the batch is worth a pool).
+        Nothing is reported here and nothing outside a file's tree is read:
+        `read` and `parse` report as if nothing had happened before."""
+        if self.engine.jobs < 2 or len(files) < 2:
+            return
+        items = []
+        for f in files:
+            spec = formats.get(f.format)
+            if spec is None or (f.expected and f.format != f.expected):
+                continue
+            real = self.realpath(f.path)
+            if f.boundary is not None and not inside(real, f.boundary):
+                continue
+            if real in self.overrides:
+                data = self.overrides[real]
+            else:
+                try:
+                    data = read_bounded(f.path)
+                except InputError:
+                    continue
+                self.peeked[real] = data
+            if b"\0" not in data[:65536]:
+                items.append((f.format, f.display, Path(real), data))
+        self.engine.prefetch(items)
+
     def parse(self, src: SourceFile) -> Any:
-        from sanlint.parsers import parse
+        parse = self.engine.parse
 
         try:
             return parse(src)
@@ -260,10 +317,10 @@ class _Builder:
                                                   "the files it names are not checked", span=inc.span, identity=ident))
                 continue
             matches = [m for m in matches if os.path.abspath(m) not in self.refused]
-            outside = [m for m in matches if not inside(os.path.realpath(m), boundary)]
+            outside = [m for m in matches if not inside(self.realpath(m), boundary)]
             for m in outside:
                 self.problems.append(InputProblem("SAN002", f"include \"{pattern}\" leads outside the tree being checked "
-                                                  f"(to {os.path.realpath(m)}); not read", span=inc.span, identity=ident))
+                                                  f"(to {self.realpath(m)}); not read", span=inc.span, identity=ident))
             matches = [m for m in matches if m not in outside]
             if outside and not matches:
                 continue
@@ -276,15 +333,18 @@ class _Builder:
                     self.problems.append(InputProblem("SAN005", f"include \"{pattern}\" matches no file (silently ignored: a typo or a missing file?)",
                                                       span=inc.span, identity=ident))
                 continue
+            self.prefetch([FoundFile(Path(m), _display_for(src.display, src.path, Path(m)), fmt, boundary=boundary)
+                           for m in matches if f"{host.name or None}\0{self.realpath(m)}" not in self.seen_real
+                           and os.path.isfile(m)])
             for m in matches:
-                real = os.path.realpath(m)
+                real = self.realpath(m)
                 if not os.path.isfile(real):
                     if os.path.exists(real) and not os.path.isdir(real):
                         self.problems.append(InputProblem("SAN001", f"include \"{pattern}\" names {Path(m).name}, "
                                                           f"{file_kind(os.stat(real).st_mode)}; not read",
                                                           span=inc.span, identity=ident))
                     continue
-                if real == os.path.realpath(src.path) or real in self._chain(src):
+                if real == self.realpath(src.path) or real in self._chain(src):
                     self.problems.append(InputProblem("SAN002", f"include \"{pattern}\" forms a cycle back to {Path(m).name}",
                                                       span=inc.span, identity=ident))
                     continue

@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from sanlint.cli.options import (build_site, emit, fail_on_option, host_pairs, load_settings, select_options, site_options,
-                                 summary)
+from sanlint.cli.options import (build_site, emit, engine_options, fail_on_option, host_pairs, load_settings,
+                                 progress_on_terminal, select_options, site_options, summary)
 
 
 def _formats() -> list[str]:
@@ -19,6 +19,7 @@ def _formats() -> list[str]:
 
 @click.command()
 @site_options
+@engine_options
 @click.option("--format", "fmt", type=click.Choice(_formats()), default="text", show_default=True)
 @fail_on_option()
 @select_options
@@ -38,6 +39,7 @@ def check(paths, hosts, config, fmt, fail_on, select, ignore, fix, unsafe_fixes,
     from sanlint.runner import fails, run
 
     settings = load_settings(config, select, ignore, fail_on)
+    progress_on_terminal(fmt, output)
     site, problems = build_site(paths, hosts, settings)
     result = run(site, problems, settings)
     if fix or diff or unsafe_fixes:

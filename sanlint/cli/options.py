@@ -52,6 +52,42 @@ def select_options(fn: Callable) -> Callable:
     ])
 
 
+def engine_options(fn: Callable) -> Callable:
+    """--jobs N, --no-cache, --cache-dir DIR: how files are parsed (sanlint.cache)."""
+
+    def jobs(ctx, param, value):
+        if value is not None and value < 1:
+            raise click.BadParameter("must be at least 1", param_hint="--jobs")
+        _engine(jobs=value)
+
+    return _apply(fn, [
+        click.option("-j", "--jobs", type=int, expose_value=False, callback=jobs, metavar="N",
+                     help="Parse files in N processes (default: the number of cores; small inputs parse in one)."),
+        click.option("--no-cache", is_flag=True, expose_value=False,
+                     callback=lambda ctx, param, value: _engine(cache=False if value else None),
+                     help="Do not read or write the parse cache (also SANLINT_NO_CACHE=1)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), expose_value=False,
+                     callback=lambda ctx, param, value: _engine(cache_dir=value or None),
+                     help="Parse cache directory (default $SANLINT_CACHE_DIR, else $XDG_CACHE_HOME/sanlint)."),
+    ])
+
+
+def _engine(**options) -> None:
+    from sanlint.cache import configure
+
+    configure(**options)
+
+
+def progress_on_terminal(fmt: str, output: str | None) -> None:
+    """Show files parsed on stderr, for work over a second, only for a person
+    at a terminal: never in pipes, files or the machine formats."""
+    if fmt != "text" or output is not None or not (sys.stderr.isatty() and sys.stdout.isatty()):
+        return
+    from sanlint.progress import Progress
+
+    _engine(progress=Progress(sys.stderr))
+
+
 def fail_on_option(default: str | None = None, help: str = "Lowest severity that fails (default: warning).") -> Callable:
     return click.option("--fail-on", type=click.Choice(FAIL_ON), default=default, show_default=default is not None,
                         help=help)
