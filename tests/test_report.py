@@ -109,9 +109,11 @@ def test_reports_never_contain_secrets(tmp_path):
     html = _report(tmp_path, "r.html", str(site))
     md = _report(tmp_path, "r.md", str(site))
     assert "shared-secret" in html or "IncomingUser" in html or "CHAP" in html  # the secrets' places are shown...
+    sidecar = (tmp_path / "r.json").read_text()  # the JSON sidecar of the last report (diffs, sources, waivers)
     for secret in SECRETS:  # ...never their values
         assert secret not in html, secret
         assert secret not in md, secret
+        assert secret not in sidecar, secret
     # the source lines next to the findings are redacted
     assert "IncomingUser u ********" in html
 

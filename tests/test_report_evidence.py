@@ -205,6 +205,13 @@ def test_markdown_stays_under_a_pull_request_comment_and_counts_what_it_left_out
     assert hosts[:3] == ["node1", "node2", "node3"] and hosts.index("node9") < hosts.index("node10")
 
 
+@pytest.mark.parametrize("fixture", ["fixtures/crm", "fixtures/cib"])
+def test_report_of_cluster_fixtures_with_resource_sets(tmp_path, fixture):
+    # constraints with resource sets hold lists of dicts: the scrubber once took them for dicts
+    md, side = _report(tmp_path, "r.md", fixture)
+    assert len(md) < LIMIT and side["findings"]
+
+
 # -- files ----------------------------------------------------------------------------------------
 
 

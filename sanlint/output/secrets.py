@@ -28,7 +28,7 @@ def _field_kinds(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
         fs = fields(cls) if is_dataclass(cls) else ()
         kinds = _KINDS[cls] = (
             tuple(f.name for f in fs if f.name not in ("name", "value") and is_secret(f.name)),
-            tuple(f.name for f in fs if "dict" in str(f.type)))
+            tuple(f.name for f in fs if str(f.type).startswith("dict")))
     return kinds
 
 

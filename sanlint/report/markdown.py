@@ -142,7 +142,7 @@ def render(data: ReportData, title: str = "sanlint audit report") -> str:
     site = ("cluster " + ", ".join(code(n) for n in ev.cluster_names[:5])) if ev and ev.cluster_names \
         else "cluster (no name configured)"
     nodes = ", ".join(code(n) for n in (ev.nodes[:12] if ev else [])) + (" …" if ev and len(ev.nodes) > 12 else "")
-    top = [f"# {text(title)}", "",
+    top = [f"# {text(_cap(title, 200))}", "",
            f"{site}" + (f" · nodes {nodes}" if nodes else "")
            + (f" · generated {ev.generated}" if ev else "") + f" · sanlint {__version__}"
            + f" · {s.get('files', 0)} files on {s.get('hosts', 0)} hosts", "", "## Executive summary", ""]
@@ -235,12 +235,17 @@ def render(data: ReportData, title: str = "sanlint audit report") -> str:
     blocks.append(Block(SIGNOFF_MD))
 
     _fit(blocks)
-    doc = "\n".join(b.render() for b in blocks if b.render())
-    omitted = sum(b.left_out() for b in blocks)
-    tail = ("\n---\n" + (f"*{omitted} entries were left out to keep this comment under {LIMIT:,} characters; "
-                         "the HTML report and the JSON sidecar have everything.* " if omitted else "")
-            + "*Secrets (shared secrets, CHAP and fence passwords) are redacted.*\n")
-    return doc + tail
+    while True:
+        doc = "\n".join(b.render() for b in blocks if b.render())
+        omitted = sum(b.left_out() for b in blocks)
+        tail = ("\n---\n" + (f"*{omitted} entries were left out to keep this comment under {LIMIT:,} characters; "
+                             "the HTML report and the JSON sidecar have everything.* " if omitted else "")
+                + "*Secrets (shared secrets, CHAP and fence passwords) are redacted.*\n")
+        shrinkable = [b for b in blocks if b.shown > 0]
+        if len(doc) + len(tail) < LIMIT or not shrinkable:
+            return doc + tail
+        # the estimate was short (never seen): give up the least important item shown
+        max(shrinkable, key=lambda b: b.priority).shown -= 1
 
 
 SIGNOFF_MD = """## Sign-off
