@@ -4,8 +4,11 @@
 
 A two-node cluster with STONITH enabled and fence devices, where no
 `priority-fencing-delay` cluster property is set and no fence device has a
-non-zero `pcmk_delay_max` or `pcmk_delay_base`.  (`fence_sbd` on its own
-does not prevent the race either.)
+non-zero `pcmk_delay_max` or `pcmk_delay_base`, nor a non-zero `delay`
+parameter of the fence agent itself (fence-agents sleep that long before
+acting, which gives the other node's device the head start just as
+`pcmk_delay_base` does).  (`fence_sbd` on its own does not prevent the
+race either.)
 
 ## Why it matters
 
@@ -46,6 +49,8 @@ policy decision.
 
 Pacemaker Explained, fencing device options `pcmk_delay_max` /
 `pcmk_delay_base` and the `priority-fencing-delay` cluster option (2.0.4+);
+fence-agents `lib/fencing.py` (`delay`: "Wait X seconds before fencing is
+started");
 SUSE Trento check 0AA227; ClusterLabs "Fencing and fence races".
 """
 
@@ -75,7 +80,7 @@ class FenceRace(Rule):
             delayed = False
             for d in devices:
                 params = d.params_dict()
-                if any((duration_ms(params.get(k)) or 0) > 0 for k in ("pcmk_delay_max", "pcmk_delay_base")):
+                if any((duration_ms(params.get(k)) or 0) > 0 for k in ("pcmk_delay_max", "pcmk_delay_base", "delay")):
                     delayed = True
                     break
             if delayed:

@@ -70,3 +70,22 @@ def has_qdevice(site: "Site") -> bool:
             if quorum is not None and quorum.children("device"):
                 return True
     return False
+
+
+def msgwait_s(site: "Site") -> tuple[int, str] | None:
+    """SBD's msgwait in seconds and where it comes from: the on-disk header
+    (`sbd dump` output collected from a host, the largest when devices
+    differ), else 2 × SBD_WATCHDOG_TIMEOUT (sbd's and crmsh's default when
+    the device was created; 5 s watchdog by default), else None when no
+    host has an SBD configuration with devices."""
+    dumps = [(d.msgwait, f"sbd dump of {d.device} on {h.name or 'the host'}")
+             for h in site.hosts.values() for d in getattr(h, "sbd_dumps", []) or [] if d.msgwait is not None]
+    if dumps:
+        return max(dumps)
+    for h in site.hosts.values():
+        cfg = sbd_of(h)
+        if cfg is not None and cfg.devices:
+            v = cfg.value("SBD_WATCHDOG_TIMEOUT")
+            wd = int(v) if v and v.strip().isdigit() else 5
+            return 2 * wd, f"estimated as 2 × SBD_WATCHDOG_TIMEOUT ({wd}s) on {h.name or 'the host'}; `sbd dump` tells the real value"
+    return None
