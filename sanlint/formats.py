@@ -116,6 +116,15 @@ FORMATS: list[Format] = [
            sniff=(Sniffer(110, _re(r"^\s*table\s+(inet|ip|ip6)\s+\S+\s*\{")),), attach="firewalls"),
     Format("sbd", "sanlint.parsers.sbd:parse",  # /etc/sysconfig/sbd, /etc/default/sbd -> SbdConfig
            paths=("etc/sysconfig/sbd", "etc/default/sbd"), names=("sbd",), attach="sbd"),
+    # command output collected from a running node, at sosreport's places (sanlint.parsers.live)
+    Format("cmap", "sanlint.parsers.live:parse_cmap",  # corosync-cmapctl -> CmapDump
+           paths=("sos_commands/corosync/corosync-cmapctl",), attach="cmap"),
+    Format("sbd-dump", "sanlint.parsers.live:parse_sbd_dump",  # sbd -d DEV dump -> list[SbdDump]
+           paths=("sos_commands/sbd/sbd_*dump*",), attach="sbd_dumps", extend=True),
+    Format("rpms", "sanlint.parsers.live:parse_rpms",  # installed-rpms -> list[Package]
+           paths=("installed-rpms",), attach="packages", extend=True),
+    Format("dpkg", "sanlint.parsers.live:parse_dpkg",  # dpkg -l -> list[Package]
+           paths=("sos_commands/dpkg/dpkg_-l",), attach="packages", extend=True),
     Format("iptables", "sanlint.parsers.firewall:parse_iptables",  # -> Firewall
            paths=("etc/iptables/rules.v4", "etc/iptables/rules.v6", "etc/sysconfig/iptables"),
            walk=("etc/iptables", "etc/sysconfig"), names=("rules.v4", "rules.v6"),

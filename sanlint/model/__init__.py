@@ -13,6 +13,7 @@ from sanlint.model.drbd import DrbdConfig, DrbdResource
 from sanlint.model.iscsi import IscsiConfig, IscsiTarget
 from sanlint.model.lvm import LvmConfig, VolumeGroup
 from sanlint.model.network import BootService, Firewall, HostsEntry
+from sanlint.model.live import CmapDump, Package, SbdDump
 from sanlint.model.sbd import SbdConfig
 from sanlint.source import SourceFile, Span
 
@@ -36,6 +37,10 @@ class Host:
     etc_hosts: list[HostsEntry] = field(default_factory=list)
     has_etc_hosts: bool = False
     sbd: list[SbdConfig] = field(default_factory=list)  # /etc/sysconfig/sbd or /etc/default/sbd
+    # command output collected from the running node (sosreport layout; sanlint.parsers.live)
+    cmap: list[CmapDump] = field(default_factory=list)  # corosync-cmapctl
+    sbd_dumps: list[SbdDump] = field(default_factory=list)  # sbd -d DEV dump
+    packages: list[Package] = field(default_factory=list)  # installed-rpms / dpkg -l
     files: list[SourceFile] = field(default_factory=list, repr=False)
 
     def __getattr__(self, name: str):
