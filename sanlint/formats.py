@@ -121,6 +121,9 @@ FORMATS: list[Format] = [
            paths=("sos_commands/corosync/corosync-cmapctl",), attach="cmap"),
     Format("sbd-dump", "sanlint.parsers.live:parse_sbd_dump",  # sbd -d DEV dump -> list[SbdDump]
            paths=("sos_commands/sbd/sbd_*dump*",), attach="sbd_dumps", extend=True),
+    Format("drbd-running", "sanlint.parsers.drbd:parse",  # drbdsetup show all (drbd.conf syntax) -> DrbdConfig
+           paths=("sos_commands/drbd/drbdsetup_show_all", "sos_commands/drbd/drbdsetup_show"),
+           attach="drbd_running"),
     Format("rpms", "sanlint.parsers.live:parse_rpms",  # installed-rpms -> list[Package]
            paths=("installed-rpms",), attach="packages", extend=True),
     Format("dpkg", "sanlint.parsers.live:parse_dpkg",  # dpkg -l -> list[Package]

@@ -41,6 +41,7 @@ class Host:
     cmap: list[CmapDump] = field(default_factory=list)  # corosync-cmapctl
     sbd_dumps: list[SbdDump] = field(default_factory=list)  # sbd -d DEV dump
     packages: list[Package] = field(default_factory=list)  # installed-rpms / dpkg -l
+    drbd_running: list[DrbdConfig] = field(default_factory=list)  # drbdsetup show all: what the kernel runs
     files: list[SourceFile] = field(default_factory=list, repr=False)
 
     def __getattr__(self, name: str):
