@@ -18,7 +18,7 @@ import pytest
 
 from conftest import FIXTURES, need
 from sanlint.api import check
-from sanlint.convert import crm_to_cib
+from sanlint.migrate.pacemaker.crm2cib import crm_to_cib
 from sanlint.fixes import plan, write_atomically
 from sanlint.config import Settings
 from sanlint.source import SourceFile

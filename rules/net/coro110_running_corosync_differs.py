@@ -138,7 +138,8 @@ Trento FB0E0D, 53D035, 822E47, 15F7A8, 7E0221, D78671 (runtime values).
 from __future__ import annotations
 
 from sanlint.rule import Rule
-from sanlint_rules.net._common import corosync_of, totem_timing
+from sanlint.views import corosync_of
+from sanlint_rules.net._common import totem_timing
 
 TIMING = ("token", "consensus", "join", "token_retransmit", "hold", "merge", "downcheck",
           "token_retransmits_before_loss_const", "max_network_delay", "token_warning")

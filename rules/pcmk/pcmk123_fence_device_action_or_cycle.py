@@ -71,7 +71,8 @@ fence-agents `lib/fencing.py` (`method`: onoff / cycle).
 from __future__ import annotations
 
 from sanlint.rule import Edit, Fix, Rule
-from sanlint_rules.pcmk._common import cib_set_attr, delete_pair, fmt
+from sanlint.edit.cib import set_attr
+from sanlint.edit.cluster import delete_pair, syntax
 
 DEFAULT_CYCLE = ("stonith:fence_sbd", "stonith:fence_heuristics_ping")
 
@@ -119,9 +120,9 @@ def _action_fix(device, pair, value: str) -> list | None:
     names = ["pcmk_reboot_action"] if value == "off" else ["pcmk_off_action", "pcmk_reboot_action"]
     if any(n in taken for n in names):
         return None  # 2.x then ignored action for that mapping: leave the choice to the admin
-    if fmt(pair.span) == "cib":
+    if syntax(pair.span) == "cib":
         if len(names) > 1:
             return None
-        edit = cib_set_attr(pair.span, "name", names[0])
+        edit = set_attr(pair.span, "name", names[0])
         return [edit] if edit else None
     return [Edit.replace(pair.span, " ".join(f"{n}={value}" for n in names))]
