@@ -187,6 +187,11 @@ def _join(display: str, rel: str) -> str:
     return display.rstrip("/") + "/" + rel
 
 
+# Host roots shown under another name (real path -> display): a node read
+# over ssh is a private directory shown as ssh://host/ROOT/ (sanlint.remote).
+ALIASES: dict[str, str] = {}
+
+
 def discover(paths: list[str], hosts: list[tuple[str, str]] | None = None) -> Discovery:
     disc = Discovery()
     for name, p in hosts or []:
@@ -195,8 +200,8 @@ def discover(paths: list[str], hosts: list[tuple[str, str]] | None = None) -> Di
             raise UsageError(f"{p}: no such file or directory")
         root = path.parent if path.name == "etc" and path.is_dir() else path
         if path.is_dir():
-            _walk_host(disc, disc.host(name, root), root, p if path.name != "etc" else str(Path(p).parent),
-                       os.path.realpath(root))
+            shown = ALIASES.get(os.path.realpath(root)) or (p if path.name != "etc" else str(Path(p).parent))
+            _walk_host(disc, disc.host(name, root), root, shown, os.path.realpath(root))
         else:
             _add_file(disc, disc.host(name, None), path, p, None, os.path.dirname(os.path.realpath(path)))
     for p in paths:

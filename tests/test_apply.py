@@ -23,9 +23,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import FIXTURES
-from sanlint.apply import ApplyError, Change, apply, complete, list_runs, rollback, state_dir_for
+
+from sanlint.apply import (
+    ApplyError,
+    Change,
+    apply,
+    complete,
+    list_runs,
+    rollback,
+    state_dir_for,
+)
 from sanlint.cli import main
 
 SEED = FIXTURES / "sites" / "seed"
@@ -289,7 +297,7 @@ def _kill_run(top: Path, state: Path, at: int | None) -> int:
     env = dict(os.environ)
     if at is not None:
         env["SANLINT_KILL_AT"] = str(at)
-    return subprocess.run([sys.executable, "-c", APPLY_SCRIPT, str(top / "etc"), str(state)], env=env).returncode
+    return subprocess.run([sys.executable, "-c", APPLY_SCRIPT, str(top / "etc"), str(state)], env=env, check=False).returncode
 
 
 def test_kill_9_at_every_point_leaves_old_or_new_and_rollback_restores(tmp_path):
@@ -327,7 +335,7 @@ def test_kill_9_at_every_point_leaves_old_or_new_and_rollback_restores(tmp_path)
         if at % 2:
             # the rollback itself is killed after its first restored file, then run again
             subprocess.run([sys.executable, "-c", ROLLBACK_SCRIPT, str(state), pending[0]["run"]],
-                           env=dict(os.environ, SANLINT_KILL_AT="1"))
+                           env=dict(os.environ, SANLINT_KILL_AT="1"), check=False)
             got = {str(p.relative_to(top)): p.read_bytes() for p in sorted(top.rglob("*.res"))}
             assert all(got[k] in (old[k], new[k]) for k in got)
             if [d["state"] for d in list_runs(str(state))] != ["rolled-back"]:
@@ -365,7 +373,7 @@ def test_cli_after_a_kill_refuses_and_rollback_last_restores(tmp_path):
     shutil.copytree(SEED, site)
     before = tree(site)
     env = dict(os.environ, SANLINT_KILL_AT="6")
-    p = subprocess.run([sys.executable, "-m", "sanlint", "check", "--fix", str(site)], env=env, capture_output=True)
+    p = subprocess.run([sys.executable, "-m", "sanlint", "check", "--fix", str(site)], env=env, capture_output=True, check=False)
     assert p.returncode == -signal.SIGKILL
     r = run("check", "--fix", str(site))
     assert r.exit_code == 2 and "was interrupted" in r.output and "sanlint rollback" in r.output

@@ -43,7 +43,9 @@ import hashlib
 import json
 import os
 import shutil
+import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,6 +103,24 @@ def state_dir_for(paths: list[str]) -> str:
     if anchor == "/" or is_host_root(Path(anchor)):
         return str(Path(anchor) / "var" / "lib" / "sanlint")
     return os.path.join(anchor, ".sanlint")
+
+
+@contextmanager
+def building(dest: str, prefix: str):
+    """Build a new directory beside `dest` (which must not exist, or be
+    empty) and rename it into place at the end: it appears complete or not
+    at all; on any failure the half-built copy is removed."""
+    parent = os.path.dirname(os.path.abspath(dest))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=prefix, dir=parent)
+    try:
+        yield tmp
+        if os.path.isdir(dest):
+            os.rmdir(dest)
+        os.rename(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 # -- test hook: the kill -9 harness stops the process at a numbered point ------------

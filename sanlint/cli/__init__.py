@@ -29,6 +29,7 @@ COMMANDS = {
     "convert": "convert",
     "report": "report",
     "rollback": "rollback",
+    "collect": "collect",
 }
 
 

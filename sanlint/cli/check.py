@@ -8,7 +8,8 @@ import sys
 import click
 
 from sanlint.cli.options import (build_site, emit, engine_options, fail_on_option, host_pairs, load_settings,
-                                 progress_on_terminal, select_options, site_options, summary)
+                                 nodes_exit, open_nodes, progress_on_terminal, select_options, site_options,
+                                 ssh_config_option, summary)
 
 
 def _formats() -> list[str]:
@@ -32,15 +33,18 @@ def _formats() -> list[str]:
 @click.option("-o", "--output", type=click.Path(), help="Write the report to this file instead of standard output.")
 @click.option("--baseline", type=click.Path(), help="Report only findings not recorded in this baseline file.")
 @click.option("--write-baseline", type=click.Path(), help="Record the current findings as the baseline and exit 0.")
+@ssh_config_option
 def check(paths, hosts, config, fmt, fail_on, select, ignore, fix, unsafe_fixes, diff, no_backup, verbose, color, output,
-          baseline, write_baseline):
-    """Check PATHs (files, host roots, sites; default /etc)."""
+          baseline, write_baseline, ssh_config):
+    """Check PATHs (files, host roots, sites, ssh://[user@]host[:port][/ROOT] nodes; default /etc)."""
     from sanlint.output import render
     from sanlint.runner import fails, run
 
     settings = load_settings(config, select, ignore, fail_on)
     progress_on_terminal(fmt, output)
+    paths, hosts, nodes = open_nodes(paths, hosts, ssh_config, writing=fix or unsafe_fixes)
     site, problems = build_site(paths, hosts, settings)
+    site.notes.extend(n for f in nodes.fetched for n in f.notes)
     result = run(site, problems, settings)
     if fix or diff or unsafe_fixes:
         result = _apply_fixes(paths, hosts, settings, result, write=(fix or unsafe_fixes) and not diff,
@@ -48,7 +52,8 @@ def check(paths, hosts, config, fmt, fail_on, select, ignore, fix, unsafe_fixes,
         if result is None:
             return
     if write_baseline:
-        from sanlint.baseline import BaselineError, write as write_bl
+        from sanlint.baseline import BaselineError
+        from sanlint.baseline import write as write_bl
 
         try:
             n = write_bl(write_baseline, result.findings)
@@ -67,6 +72,7 @@ def check(paths, hosts, config, fmt, fail_on, select, ignore, fix, unsafe_fixes,
         color = output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     text = render(fmt, result, summary(result), color=color, verbose=verbose)
     emit(text, output)
+    nodes_exit(nodes)
     sys.exit(1 if fails(result.findings, settings.fail_on) else 0)
 
 

@@ -166,3 +166,43 @@ def emit(text: str, output: str | None) -> None:
             sys.exit(2)
     else:
         click.echo(text, nl=False)
+
+
+def ssh_config_option(fn: Callable) -> Callable:
+    """--ssh-config FILE (for ssh:// targets)."""
+    return click.option("--ssh-config", type=click.Path(), metavar="FILE",
+                        help="ssh_config for ssh:// targets (ssh -F FILE; default ~/.ssh/config).")(fn)
+
+
+def open_nodes(paths: tuple[str, ...], hosts: tuple[str, ...], ssh_config: str | None, writing: bool = False):
+    """Read the ssh:// targets among PATHs and --host values into private host
+    roots (removed when the command ends): (local paths, local --host values,
+    the opened nodes).  Nodes that cannot be read are in `nodes.errors`
+    (report with `nodes_exit`); when nothing readable is left, exit 2 now."""
+    from sanlint.remote import RemoteError, open_targets
+
+    ctx = click.get_current_context()
+    try:
+        cm = open_targets(paths, hosts, ssh_config)
+        nodes = cm.__enter__()
+    except RemoteError as e:
+        click.echo(f"sanlint: {e}", err=True)
+        sys.exit(2)
+    ctx.call_on_close(lambda: cm.__exit__(None, None, None))
+    if not (nodes.fetched or nodes.errors):
+        return paths, hosts, nodes
+    if writing:
+        click.echo("sanlint: --fix on ssh:// nodes is not supported yet: `sanlint collect` the nodes, "
+                   "check --fix the copy, and install it yourself", err=True)
+        sys.exit(2)
+    if not nodes.paths and not nodes.hosts:
+        nodes_exit(nodes)
+    return tuple(nodes.paths), tuple(nodes.hosts), nodes
+
+
+def nodes_exit(nodes) -> None:
+    """Exit 2, naming them, when some nodes could not be read."""
+    if nodes is not None and nodes.errors:
+        for e in nodes.errors:
+            click.echo(f"sanlint: {e}", err=True)
+        sys.exit(2)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -206,11 +205,10 @@ def write_output_dir(out: Outcome, directory: str, roots: list[Root]) -> list[st
     target = os.path.abspath(directory)
     if os.path.exists(target) and (not os.path.isdir(target) or os.listdir(target)):
         raise MigrationRefused(f"{directory}: exists and is not an empty directory")
-    parent = os.path.dirname(target)
-    os.makedirs(parent, exist_ok=True)
+    from sanlint.apply.local import building
+
     warnings: list[str] = []
-    tmp = tempfile.mkdtemp(prefix=".sanlint-migrate-", dir=parent)
-    try:
+    with building(target, ".sanlint-migrate-") as tmp:
         mapping: list[tuple[str, str]] = []  # (real source root, destination)
         for r in roots:
             dest = os.path.join(tmp, r.dest) if r.dest else tmp
@@ -238,12 +236,6 @@ def write_output_dir(out: Outcome, directory: str, roots: list[Root]) -> list[st
                 os.unlink(dest)  # a symlink in the copy: the migrated file replaces it, the original stays
             with open(dest, "wb") as fh:
                 fh.write(data)
-        if os.path.isdir(target):
-            os.rmdir(target)
-        os.rename(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return warnings
 
 

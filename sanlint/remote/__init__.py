@@ -1,0 +1,19 @@
+"""Live nodes over OpenSSH: `ssh://[user@]host[:port][/ROOT]` targets.
+
+A node is read once per run into a private temporary host root (the files
+of the SAN stack under ROOT, and the running CIB when none is readable), and
+the ordinary site builder then checks it; findings name the node's own
+paths, scp-style (`san-1:/etc/drbd.d/r0.res`).  See `sanlint.remote.ssh`.
+"""
+
+from sanlint.remote.ssh import (
+    Fetched,
+    RemoteError,
+    Session,
+    Target,
+    is_url,
+    open_targets,
+    parse_target,
+)
+
+__all__ = ["Fetched", "RemoteError", "Session", "Target", "is_url", "open_targets", "parse_target"]

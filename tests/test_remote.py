@@ -1,0 +1,197 @@
+"""ssh:// nodes against a real OpenSSH server started here on 127.0.0.1.
+
+The server (Debian's /usr/sbin/sshd) gets a host key and an authorized key
+made in the test and serves two nodes from directory roots (the ROOT part
+of the URL).  Against it: a two-node check gives the same findings as the
+local copy, over one connection per node; collect saves a site that checks
+the same; a node whose host key does not match is refused; an unreachable
+node is exit 2 with the others still checked; a ROOT full of shell
+metacharacters is passed as one argument.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, need
+
+from sanlint.cli import main
+from sanlint.remote import RemoteError, parse_target
+
+SEED = FIXTURES / "sites" / "seed"
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert "Traceback" not in (result.output or "")
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, top: Path):
+        self.top = top
+        self.port = free_port()
+        self.log = top / "sshd.log"
+        for k in ("host", "client", "other"):
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(top / k)], check=True)
+        (top / "authorized_keys").write_text((top / "client.pub").read_text())
+        (top / "sshd_config").write_text(
+            f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {top}/host\nAuthorizedKeysFile {top}/authorized_keys\n"
+            "PermitRootLogin yes\nUsePAM no\nStrictModes no\nPasswordAuthentication no\n"
+            f"PidFile {top}/sshd.pid\nMaxSessions 50\nMaxStartups 50\n")
+        # a known_hosts that is right, and one that names another key for the same server
+        (top / "known_hosts").write_text(f"[127.0.0.1]:{self.port} {(top / 'host.pub').read_text()}")
+        (top / "wrong_hosts").write_text(f"[127.0.0.1]:{self.port} {(top / 'other.pub').read_text()}")
+        self.config = self.client_config("known_hosts")
+        self.proc = None
+
+    def client_config(self, known: str) -> str:
+        path = self.top / f"ssh_config.{known}"
+        path.write_text(f"Host *\n  User root\n  IdentityFile {self.top}/client\n  IdentitiesOnly yes\n"
+                        f"  UserKnownHostsFile {self.top}/{known}\n  GlobalKnownHostsFile /dev/null\n"
+                        "  LogLevel ERROR\n")
+        return str(path)
+
+    def start(self):
+        # Debian's sshd insists on its privilege-separation directory (compiled in as /run/sshd),
+        # which the package's service unit creates at boot; there is no service manager here.
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+        self.proc = subprocess.Popen([need("/usr/sbin/sshd"), "-D", "-f", str(self.top / "sshd_config"),
+                                      "-E", str(self.log)])
+        for _ in range(200):  # wait until it accepts connections (readiness, not a timing assertion)
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            if self.proc.poll() is not None:
+                break
+            subprocess.run(["sleep", "0.05"], check=False)
+        raise RuntimeError(f"sshd did not start: {self.log.read_text() if self.log.exists() else ''}")
+
+    def url(self, root: Path | str) -> str:
+        return f"ssh://127.0.0.1:{self.port}{root}"
+
+    def logins(self) -> int:
+        return self.log.read_text().count("Accepted publickey")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if os.geteuid() != 0:
+        pytest.skip("the test sshd logs in as root (CI runs as root)")
+    need("ssh")
+    need("ssh-keygen")
+    srv = Server(tmp_path_factory.mktemp("sshd"))
+    srv.start()
+    yield srv
+    srv.proc.terminate()
+    srv.proc.wait()
+
+
+@pytest.fixture
+def nodes(tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(SEED, site)
+    return site
+
+
+def findings(output: str, prefixes: dict[str, str]) -> list[tuple]:
+    doc = json.loads(output)
+    out = []
+    for f in doc["findings"]:
+        path = f["path"] or ""
+        for old, new in prefixes.items():
+            path = path.replace(old, new)
+        out.append((f["code"], path, f["line"], f["column"], f["host"], f["message"]))
+    return sorted(out)
+
+
+def test_two_nodes_give_the_local_findings_over_one_connection_each(server, nodes):
+    crm = str(nodes / "cluster-santnet-san.conf")
+    local = run("check", "--format", "json", "--host", f"san-1={nodes}/san-1", "--host", f"san-2={nodes}/san-2", crm)
+    before = server.logins()
+    remote = run("check", "--format", "json", "--ssh-config", server.config,
+                 "--host", f"san-1={server.url(nodes / 'san-1')}", "--host", f"san-2={server.url(nodes / 'san-2')}", crm)
+    assert remote.exit_code == local.exit_code == 1, remote.output
+    got = findings(remote.output, {f"127.0.0.1:{server.port}:{nodes}": "S", str(nodes): "S"})
+    assert got == findings(local.output, {str(nodes): "S"})
+    assert any(p.startswith("S/san-1/etc/drbd.d/") for _, p, *_ in got)  # shown as the node's own paths
+    assert server.logins() - before == 2  # ControlMaster: one connection per node for the whole run
+    assert not list(Path("/tmp").glob("sanlint-nodes-*/node0")), "private copies left behind"
+
+
+def test_unreachable_node_is_named_exit_2_and_the_others_are_checked(server, nodes):
+    dead = f"ssh://127.0.0.1:{free_port()}/"
+    r = run("check", "--format", "json", "--ssh-config", server.config, "--host", f"san-1={server.url(nodes / 'san-1')}",
+            "--host", f"san-3={dead}")
+    assert r.exit_code == 2
+    assert f"sanlint: san-3 ({dead}): cannot connect:" in r.output
+    doc = json.loads(r.output[: r.output.rindex("}") + 1])
+    assert any(f["host"] == "san-1" for f in doc["findings"])
+
+
+def test_node_whose_host_key_does_not_match_is_refused(server, nodes):
+    r = run("check", "--ssh-config", server.client_config("wrong_hosts"), server.url(nodes / "san-1"))
+    assert r.exit_code == 2
+    assert re.search(r"san-1|127\.0\.0\.1", r.output) and "Host key verification failed" in r.output
+    assert "No problems" not in r.output
+
+
+def test_collect_saves_a_site_that_checks_the_same(server, nodes, tmp_path):
+    out = tmp_path / "collected"
+    r = run("collect", "--ssh-config", server.config, "--output", str(out), server.url(nodes / "san-1"),
+            "--host", f"san-2={server.url(nodes / 'san-2')}")
+    assert r.exit_code == 0, r.output
+    record = json.loads((out / "sanlint-collect.json").read_text())
+    assert set(record["nodes"]) == {"san-1", "san-2"} and re.match(r"\d{4}-\d\d-\d\dT", record["collected"])
+    assert record["nodes"]["san-2"]["url"] == server.url(nodes / "san-2")
+    for host in ("san-1", "san-2"):
+        for p in (nodes / host).rglob("*"):
+            if p.is_file() and "/etc/" in str(p):
+                assert (out / p.relative_to(nodes)).read_bytes() == p.read_bytes()
+    shutil.copy(nodes / "cluster-santnet-san.conf", out)
+    local = run("check", "--format", "json", str(nodes))
+    again = run("check", "--format", "json", str(out))
+    assert findings(again.output, {str(out): "S"}) == findings(local.output, {str(nodes): "S"})
+    # an output that exists is refused, an unreachable node is recorded, named, exit 2
+    assert run("collect", "--ssh-config", server.config, "-o", str(out), server.url(nodes / "san-1")).exit_code == 2
+    dead = f"ssh://127.0.0.1:{free_port()}/"
+    r = run("collect", "--ssh-config", server.config, "-o", str(tmp_path / "c2"), server.url(nodes / "san-1"), dead)
+    assert r.exit_code == 2 and f"{dead}: cannot connect" in r.output
+    assert json.loads((tmp_path / "c2" / "sanlint-collect.json").read_text())["unreadable"]
+
+
+def test_root_with_shell_metacharacters_is_one_argument(server, tmp_path):
+    odd = tmp_path / "node 1;$(touch PWNED)`id`'\""
+    shutil.copytree(SEED / "san-1", odd)
+    from urllib.parse import quote
+
+    url = f"ssh://127.0.0.1:{server.port}{quote(str(odd))}"
+    r = run("check", "--format", "json", "--ssh-config", server.config, "--host", f"alpha={url}")
+    assert r.exit_code == 1, r.output
+    assert any(f["host"] == "alpha" for f in json.loads(r.output)["findings"])
+    assert not list(Path("/root").glob("PWNED")) and not list(tmp_path.rglob("PWNED"))
+
+
+def test_urls_are_checked_before_anything_runs():
+    assert parse_target("ssh://admin@san-1.example.com:2222/srv/root").root == "/srv/root"
+    assert parse_target("ssh://san-1").root == "/"
+    for bad in ("ssh://-oProxyCommand=x/", "ssh://a b/", "ssh://u:pw@h/", "ssh://h/?x=1", "ssh://h:99999/",
+                "ssh://", "http://h/"):
+        with pytest.raises(RemoteError):
+            parse_target(bad)
+    r = run("check", "ssh://-oProxyCommand=touch%20x/")
+    assert r.exit_code == 2
