@@ -170,9 +170,10 @@ def _last_line(err: bytes) -> str:
 
 def fetch(session: Session, t: Target, dest: str) -> Fetched:
     """Read a node's files into `dest` (a new host root)."""
-    from sanlint.discovery import HOST_DIRS, HOST_FILES
+    from sanlint import formats
 
-    paths = " ".join(shlex.quote(p) for p in HOST_FILES + HOST_DIRS + EXTRA_PATHS)
+    wanted = dict.fromkeys(formats.host_files() + formats.host_dirs() + EXTRA_PATHS)
+    paths = " ".join(shlex.quote(p) for p in wanted)
     p = session.run(t, ["sh", "-c", FETCH_SCRIPT.format(paths=paths), "sanlint-fetch", t.root])
     if p.returncode == 3:
         raise RemoteError(f"{t.label}: ROOT {t.root} is not a readable directory on the node")
