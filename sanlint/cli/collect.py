@@ -60,7 +60,7 @@ def collect(targets, hosts, output, ssh_config):
             record = {"collected": when, "sanlint": __version__, "nodes": {}, "unreadable": errors}
             for f in fetched:
                 if f.name in record["nodes"] or f.name.startswith("."):
-                    errors.append(f"{f.target.label}: a second node named {f.name!r}: name them with "
+                    errors.append(f"{f.label}: a second node named {f.name!r}: name them with "
                                   "--host NAME=ssh://...")
                     continue
                 os.rename(f.local, os.path.join(work, f.name))

@@ -192,8 +192,8 @@ def open_nodes(paths: tuple[str, ...], hosts: tuple[str, ...], ssh_config: str |
     if not (nodes.fetched or nodes.errors):
         return paths, hosts, nodes
     if writing:
-        click.echo("sanlint: --fix on ssh:// nodes is not supported yet: `sanlint collect` the nodes, "
-                   "check --fix the copy, and install it yourself", err=True)
+        click.echo("sanlint: --fix on ssh:// nodes and archives is not supported: `sanlint collect` the nodes "
+                   "(or unpack the archive), check --fix the copy, and install it yourself", err=True)
         sys.exit(2)
     if not nodes.paths and not nodes.hosts:
         nodes_exit(nodes)

@@ -112,10 +112,12 @@ def parse_target(value: str, name: str | None = None) -> Target:
 
 @dataclass
 class Fetched:
-    target: Target
-    local: str  # the private host root holding the node's files
+    target: Target | None  # None: from an archive
+    local: str  # the host root holding the node's files (private for a node or a tarball)
     name: str  # the host's name in the site
     notes: list[str] = field(default_factory=list)
+    display: str = ""  # how the root is shown (ssh nodes: [user@]host[:port]:/ROOT/)
+    label: str = ""  # how the source is named in messages
 
 
 class Session:
@@ -197,7 +199,7 @@ def fetch(session: Session, t: Target, dest: str) -> Fetched:
         else:
             notes.append(f"{t.label}: no CIB file readable and `cibadmin --query` failed: {_last_line(q.stderr)}")
     name = t.name or _host_name(dest, t)
-    return Fetched(t, dest, name, notes)
+    return Fetched(t, dest, name, notes, t.display(), t.label)
 
 
 def _host_name(dest: str, t: Target) -> str:
@@ -212,35 +214,48 @@ def _host_name(dest: str, t: Target) -> str:
 
 
 def _unpack(stream: bytes, dest: str) -> None:
+    with tarfile.open(fileobj=BytesIO(stream), mode="r:") as tf:
+        unpack_members(tf, dest, MAX_STREAM)
+
+
+def unpack_members(tf: tarfile.TarFile, dest: str, limit: int) -> None:
+    """Unpack regular files, directories and symbolic links (kept as written:
+    discovery reports links leading out of the tree) into `dest`; absolute
+    names, `..`, devices, fifos, hard links and anything that would land
+    outside `dest` through a link unpacked before it are dropped.  More than
+    `limit` bytes in all: tarfile.TarError."""
     real_dest = os.path.realpath(dest)
+    total = 0
 
     def inside(path: str) -> bool:
         return path == real_dest or path.startswith(real_dest + os.sep)
 
-    with tarfile.open(fileobj=BytesIO(stream), mode="r:") as tf:
-        for m in tf:
-            name = m.name
-            if name.startswith("/") or ".." in posixpath.normpath(name).split("/") or "\0" in name:
-                continue
-            if not (m.isreg() or m.isdir() or m.issym()):
-                continue  # devices, fifos, hard links: never configuration
-            target = os.path.join(real_dest, name)
-            if not inside(os.path.realpath(os.path.dirname(target))):
-                continue  # would land outside through a link unpacked before it
-            if m.isdir():
-                os.makedirs(target, exist_ok=True)
-                continue
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            if os.path.lexists(target):
-                continue
-            if m.issym():
-                os.symlink(m.linkname, target)  # kept as written; discovery reports links leading out
-                continue
-            src = tf.extractfile(m)
-            with open(target, "xb") as out:
-                shutil.copyfileobj(src, out)
-            os.chmod(target, m.mode & 0o644 | 0o600)
-            os.utime(target, (m.mtime, m.mtime))
+    for m in tf:
+        name = m.name
+        if name.startswith("/") or ".." in posixpath.normpath(name).split("/") or "\0" in name:
+            continue
+        if not (m.isreg() or m.isdir() or m.issym()):
+            continue
+        target = os.path.join(real_dest, name)
+        if not inside(os.path.realpath(os.path.dirname(target))):
+            continue
+        if m.isdir():
+            os.makedirs(target, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if os.path.lexists(target):
+            continue
+        if m.issym():
+            os.symlink(m.linkname, target)
+            continue
+        total += m.size
+        if total > limit:
+            raise tarfile.TarError(f"unpacks to more than {limit} bytes")
+        src = tf.extractfile(m)
+        with open(target, "xb") as out:
+            shutil.copyfileobj(src, out)
+        os.chmod(target, m.mode & 0o644 | 0o600)
+        os.utime(target, (m.mtime, m.mtime))
 
 
 def fetch_all(session: Session, targets: list[Target], base: str, progress: bool = False):
@@ -276,12 +291,17 @@ class Opened:
     when: str = ""
 
 
-def split_targets(paths, hosts) -> tuple[list[str], list[str], list[Target]]:
-    """Separate ssh:// targets (PATHs and --host NAME=ssh://...) from local ones."""
-    local_paths, local_hosts, targets = [], [], []
+def split_targets(paths, hosts) -> tuple[list[str], list[str], list[Target], list[str]]:
+    """Separate ssh:// targets (PATHs and --host NAME=ssh://...) and archives
+    (sosreports, crm reports) from local PATHs."""
+    from sanlint.remote.archive import is_archive_dir, is_tarball
+
+    local_paths, local_hosts, targets, archives = [], [], [], []
     for p in paths:
         if is_url(p):
             targets.append(parse_target(p))
+        elif is_tarball(p) or is_archive_dir(p):
+            archives.append(p)
         else:
             local_paths.append(p)
     for h in hosts:
@@ -290,38 +310,47 @@ def split_targets(paths, hosts) -> tuple[list[str], list[str], list[Target]]:
             targets.append(parse_target(value, name))
         else:
             local_hosts.append(h)
-    return local_paths, local_hosts, targets
+    return local_paths, local_hosts, targets, archives
 
 
 @contextmanager
 def open_targets(paths, hosts, ssh_config: str | None = None, progress: bool | None = None):
-    """Fetch the ssh:// targets among PATHs and --host values into private
-    host roots for the duration of the block."""
+    """Read the ssh:// targets and archives among PATHs and --host values into
+    host roots (private copies, removed at the end of the block)."""
     from sanlint import discovery
+    from sanlint.remote.archive import ArchiveError, open_archive
 
-    local_paths, local_hosts, targets = split_targets(paths, hosts)
-    if not targets:
+    local_paths, local_hosts, targets, archives = split_targets(paths, hosts)
+    if not targets and not archives:
         yield Opened(list(paths), list(hosts), [], [])
         return
     base = tempfile.mkdtemp(prefix="sanlint-nodes-")
     session = Session(ssh_config)
+    aliased: list[str] = []
     try:
         when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         if progress is None:
             progress = sys.stderr.isatty()
-        fetched, errors = fetch_all(session, targets, base, progress)
+        fetched, errors = fetch_all(session, targets, base, progress) if targets else ([], [])
+        for i, a in enumerate(archives):
+            try:
+                fetched += open_archive(a, os.path.join(base, f"archive{i}"))
+            except ArchiveError as e:
+                errors.append(str(e))
         names: dict[str, int] = {}
         for f in fetched:
             names[f.name] = names.get(f.name, 0) + 1
         for f in fetched:
             if names[f.name] > 1:
-                errors.append(f"{f.target.label}: a second node named {f.name!r}: name them with --host NAME=ssh://...")
+                errors.append(f"{f.label}: a second node named {f.name!r}: name them with --host NAME=ssh://... "
+                              "or check them one by one")
                 continue
             local_hosts.append(f"{f.name}={f.local}")
-            discovery.ALIASES[os.path.realpath(f.local)] = f.target.display()
+            aliased.append(os.path.realpath(f.local))
+            discovery.ALIASES[aliased[-1]] = f.display
         yield Opened(local_paths, local_hosts, [f for f in fetched if names[f.name] == 1], errors, session, when)
     finally:
-        for f in os.listdir(base):
-            discovery.ALIASES.pop(os.path.realpath(os.path.join(base, f)), None)
+        for real in aliased:
+            discovery.ALIASES.pop(real, None)
         session.close()
         shutil.rmtree(base, ignore_errors=True)
