@@ -138,3 +138,17 @@ def test_unreadable_archive_is_exit_2(tmp_path):
     bad.write_bytes(b"not a tarball")
     r = run("check", str(bad))
     assert r.exit_code == 2 and "broken.tar.gz: not a readable archive" in r.output
+
+
+def test_sosreport_command_outputs_reach_the_host(tmp_path):
+    from sanlint.model import Host
+    from sanlint.remote.ssh import open_targets
+
+    top = sosreport(tmp_path, "san-1")
+    with open_targets([str(tar(top, tmp_path / "s.tar.xz", "w:xz"))], []) as nodes:
+        (node,) = nodes.fetched
+        host = Host(node.name, Path(node.local))
+        assert node.name == "san-1"
+        assert [p.name for p in host.command_outputs("drbd/*")] == ["drbdadm_dump"]
+        (Path(node.local) / "sos_commands" / "drbd" / "link").symlink_to("/etc/passwd")
+        assert [p.name for p in host.command_outputs("drbd/*")] == ["drbdadm_dump"]  # nothing outside the root

@@ -195,3 +195,25 @@ def test_urls_are_checked_before_anything_runs():
             parse_target(bad)
     r = run("check", "ssh://-oProxyCommand=touch%20x/")
     assert r.exit_code == 2
+
+
+def test_live_node_gets_command_outputs_at_sosreport_places(server):
+    """ROOT / is a live node: read-only commands run there and their output is
+    kept where a sosreport keeps it, for the rules that read them; the CIB
+    comes from `cibadmin --query` when no CIB file is readable (here no
+    cluster runs, which the note says)."""
+    need("drbdadm")
+    from sanlint.remote.ssh import open_targets
+
+    with open_targets([server.url("/")], [], server.config, progress=False) as nodes:
+        assert not nodes.errors, nodes.errors
+        (node,) = nodes.fetched
+        root = Path(node.local)
+        out = root / "sos_commands" / "drbd" / "drbdadm_--version"
+        assert "DRBDADM_VERSION" in out.read_text()
+        from sanlint.model import Host
+
+        assert Host("x", root).command_outputs("drbd/drbdadm_*") == [out]
+        if not Path("/var/lib/pacemaker/cib/cib.xml").exists():
+            assert any("cibadmin --query" in n for n in node.notes), node.notes
+    assert not root.exists()

@@ -55,6 +55,21 @@ class Host:
             return self.__dict__.setdefault(name, [])
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
+    def command_outputs(self, pattern: str) -> list[Path]:
+        """Collected command outputs of this host, at sosreport's places under
+        ROOT/sos_commands/ (`host.command_outputs("drbd/drbdsetup_show*")`):
+        sosreports hold them, `sanlint check ssh://...` runs a few read-only
+        commands on a live node and puts their output there, a crm report's
+        are mapped there (sanlint.remote.archive).  Files inside the root only."""
+        if self.root is None:
+            return []
+        base = self.root / "sos_commands"
+        if not base.is_dir():
+            return []
+        real_root = str(self.root.resolve())
+        return sorted(p for p in base.glob(pattern)
+                      if p.is_file() and str(p.resolve()).startswith(real_root + "/"))
+
     # -- views -------------------------------------------------------------
     # The DRBD aggregates are asked for once per resource by the rules: built
     # once per host (rebuilt if a file is attached later), so a host with

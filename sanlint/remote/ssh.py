@@ -188,6 +188,8 @@ def fetch(session: Session, t: Target, dest: str) -> Fetched:
             raise RemoteError(f"{t.label}: unreadable archive from the node ({e})") from None
     if p.returncode not in (0,) and p.stderr:
         notes.append(f"{t.label}: some files could not be read: {_last_line(p.stderr)}")
+    if t.root == "/":
+        _run_commands(session, t, dest)
     cib = os.path.join(dest, "var", "lib", "pacemaker", "cib", "cib.xml")
     if t.root == "/" and not os.path.exists(cib):
         q = session.run(t, ["cibadmin", "--query"])
@@ -200,6 +202,27 @@ def fetch(session: Session, t: Target, dest: str) -> Fetched:
             notes.append(f"{t.label}: no CIB file readable and `cibadmin --query` failed: {_last_line(q.stderr)}")
     name = t.name or _host_name(dest, t)
     return Fetched(t, dest, name, notes, t.display(), t.label)
+
+
+# Read-only commands run on a live node (ROOT /), their output kept where a
+# sosreport keeps it (sos names the file after the command line, blanks as _).
+LIVE_COMMANDS = [
+    ("drbd", ["drbdsetup", "show", "all"]),
+    ("drbd", ["drbdadm", "--version"]),
+    ("corosync", ["corosync-cmapctl"]),
+    ("pacemaker", ["crm_mon", "-1"]),
+    ("dpkg", ["dpkg", "-l"]),
+]
+
+
+def _run_commands(session: Session, t: Target, dest: str) -> None:
+    for plugin, argv in LIVE_COMMANDS:
+        p = session.run(t, argv, limit=16 * 1024 * 1024, timeout=60)
+        if p.returncode == 0 and p.stdout:
+            d = os.path.join(dest, "sos_commands", plugin)
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "_".join(argv)), "wb") as fh:
+                fh.write(p.stdout)
 
 
 def _host_name(dest: str, t: Target) -> str:
