@@ -217,3 +217,17 @@ def test_live_node_gets_command_outputs_at_sosreport_places(server):
         if not Path("/var/lib/pacemaker/cib/cib.xml").exists():
             assert any("cibadmin --query" in n for n in node.notes), node.notes
     assert not root.exists()
+
+
+def test_migrate_reads_nodes_and_writes_a_migrated_copy(server, nodes, tmp_path):
+    out = tmp_path / "migrated"
+    r = run("migrate", "drbd-9", "--ssh-config", server.config, "--output", str(out),
+            "--host", f"san-1={server.url(nodes / 'san-1')}", "--host", f"san-2={server.url(nodes / 'san-2')}")
+    assert r.exit_code in (0, 1), r.output
+    local = tmp_path / "local"
+    assert run("migrate", "drbd-9", "--output", str(local), "--host", f"san-1={nodes}/san-1",
+               "--host", f"san-2={nodes}/san-2").exit_code in (0, 1)
+    for p in (local / "san-1" / "etc" / "drbd.d").iterdir():
+        assert (out / "san-1" / "etc" / "drbd.d" / p.name).read_bytes() == p.read_bytes()
+    r = run("migrate", "drbd-9", "--write", "--ssh-config", server.config, server.url(nodes / "san-1"))
+    assert r.exit_code == 2 and "not supported" in r.output

@@ -11,7 +11,8 @@ import sys
 
 import click
 
-from sanlint.cli.options import build_site, fail_on_option, host_pairs, load_settings, site_options
+from sanlint.cli.options import (build_site, fail_on_option, host_pairs, load_settings, nodes_exit, open_nodes,
+                                 site_options, ssh_config_option)
 
 
 def _choices(values: tuple[str, ...]) -> dict[str, str]:
@@ -47,7 +48,8 @@ def _list_migrators() -> str:
 @fail_on_option("warning", help="Lowest item severity that makes the exit status 1.")
 @click.option("--no-backup", is_flag=True, help="With --write: drop the run's originals once it has completed.")
 @click.option("--list", "list_", is_flag=True, help="List the migrators and their choices.")
-def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_backup, list_):
+@ssh_config_option
+def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_backup, list_, ssh_config):
     """Migrate PATHs (files, host roots, sites) with migrator NAME.
 
     Prints every change with its reason, the items the admin must handle
@@ -74,6 +76,7 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
     if not paths and not hosts:
         click.echo("sanlint: migrate needs a PATH (or --host NAME=PATH)", err=True)
         sys.exit(2)
+    paths, hosts, nodes = open_nodes(paths, hosts, ssh_config, writing=mode == "write")
     try:
         migrator = migrators[name](_choices(choices))
     except ValueError as e:
@@ -140,6 +143,7 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
     _print(fmt, migrator, out, report)
     from sanlint.runner import fails
 
+    nodes_exit(nodes)
     sys.exit(1 if fails(list(plan.items) + list(report["remaining"] or []), fail_on) else 0)
 
 
