@@ -231,3 +231,61 @@ def test_migrate_reads_nodes_and_writes_a_migrated_copy(server, nodes, tmp_path)
         assert (out / "san-1" / "etc" / "drbd.d" / p.name).read_bytes() == p.read_bytes()
     r = run("migrate", "drbd-9", "--write", "--ssh-config", server.config, server.url(nodes / "san-1"))
     assert r.exit_code == 2 and "not supported" in r.output
+
+
+# -- Ansible inventories ---------------------------------------------------------------
+
+INI = """# two clusters
+[prod]
+san-1 ansible_host=10.0.0.1 ansible_user=admin
+san-2 ansible_host=10.0.0.2 ansible_port=2222
+
+[staging]
+st-[1:2].example.com
+
+[staging:vars]
+ansible_user=ops
+
+[all:vars]
+ansible_port=22
+"""
+
+YAML = """all:
+  children:
+    prod:
+      hosts:
+        san-1: {ansible_host: 10.0.0.1, ansible_user: admin}
+        san-2:
+          ansible_host: 10.0.0.2
+          ansible_port: 2222
+    staging:
+      vars: {ansible_user: ops}
+      hosts:
+        st-[1:2].example.com:
+"""
+
+
+@pytest.mark.parametrize("name,text", [("hosts.ini", INI), ("hosts.yml", YAML)])
+def test_inventory_groups_are_clusters_of_ssh_nodes(tmp_path, name, text):
+    from sanlint.remote.inventory import load
+
+    inv = tmp_path / name
+    inv.write_text(text)
+    clusters = load(str(inv))
+    got = {g: [(t.name, t.user, t.host, t.port) for t in ts] for g, ts in clusters.items()}
+    port = 22 if name.endswith(".ini") else None  # the INI's [all:vars] sets it
+    assert got == {"prod": [("san-1", "admin", "10.0.0.1", port), ("san-2", None, "10.0.0.2", 2222)],
+                   "staging": [("st-1.example.com", "ops", "st-1.example.com", port),
+                               ("st-2.example.com", "ops", "st-2.example.com", port)]}
+    r = run("check", "--inventory", str(inv))
+    assert r.exit_code == 2 and "holds 2 clusters (prod, staging)" in r.output and "--group" in r.output
+    assert run("check", "--inventory", str(inv), "--group", "nope").exit_code == 2
+
+
+def test_inventory_group_checked_over_ssh(server, nodes, tmp_path):
+    inv = tmp_path / "inventory.ini"
+    inv.write_text(f"[alpha]\nsan-1 ansible_host=127.0.0.1 ansible_port={server.port} ansible_user=root\n")
+    # ROOT is / for an inventory host: check a node whose / is this machine, through the test sshd
+    r = run("check", "--format", "json", "--ssh-config", server.config, "--inventory", str(inv), "--group", "alpha")
+    assert r.exit_code in (0, 1), r.output
+    assert json.loads(r.output)["summary"]["hosts"] == 1

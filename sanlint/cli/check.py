@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from sanlint.cli.options import (build_site, emit, engine_options, fail_on_option, host_pairs, load_settings,
-                                 nodes_exit, open_nodes, progress_on_terminal, select_options, site_options,
-                                 ssh_config_option, summary)
+from sanlint.cli.options import (build_site, emit, engine_options, fail_on_option, host_pairs, inventory_hosts,
+                                 inventory_options, load_settings, nodes_exit, open_nodes, progress_on_terminal,
+                                 select_options, site_options, ssh_config_option, summary)
 
 
 def _formats() -> list[str]:
@@ -34,14 +34,16 @@ def _formats() -> list[str]:
 @click.option("--baseline", type=click.Path(), help="Report only findings not recorded in this baseline file.")
 @click.option("--write-baseline", type=click.Path(), help="Record the current findings as the baseline and exit 0.")
 @ssh_config_option
+@inventory_options
 def check(paths, hosts, config, fmt, fail_on, select, ignore, fix, unsafe_fixes, diff, no_backup, verbose, color, output,
-          baseline, write_baseline, ssh_config):
+          baseline, write_baseline, ssh_config, inventory, groups):
     """Check PATHs (files, host roots, sites, ssh://[user@]host[:port][/ROOT] nodes; default /etc)."""
     from sanlint.output import render
     from sanlint.runner import fails, run
 
     settings = load_settings(config, select, ignore, fail_on)
     progress_on_terminal(fmt, output)
+    hosts = tuple(hosts) + inventory_hosts(inventory, groups)
     paths, hosts, nodes = open_nodes(paths, hosts, ssh_config, writing=fix or unsafe_fixes)
     site, problems = build_site(paths, hosts, settings)
     site.notes.extend(n for f in nodes.fetched for n in f.notes)

@@ -206,3 +206,43 @@ def nodes_exit(nodes) -> None:
         for e in nodes.errors:
             click.echo(f"sanlint: {e}", err=True)
         sys.exit(2)
+
+
+def inventory_options(fn: Callable) -> Callable:
+    """--inventory FILE (Ansible INI or YAML), --group NAME."""
+    return _apply(fn, [
+        click.option("--inventory", type=click.Path(), metavar="FILE",
+                     help="An Ansible inventory (INI or YAML): its hosts become ssh:// nodes."),
+        click.option("--group", "groups", multiple=True, metavar="NAME",
+                     help="With --inventory: the group (cluster) to read; needed when it holds several."),
+    ])
+
+
+def inventory_hosts(inventory: str | None, groups: tuple[str, ...]) -> tuple[str, ...]:
+    """--host NAME=ssh://... values for the chosen inventory group; exit 2 with
+    the list of groups when the inventory holds several clusters and none is chosen."""
+    if not inventory:
+        if groups:
+            raise click.UsageError("--group needs --inventory")
+        return ()
+    from sanlint.remote import RemoteError
+    from sanlint.remote.inventory import load
+
+    try:
+        clusters = load(inventory)
+    except RemoteError as e:
+        click.echo(f"sanlint: {e}", err=True)
+        sys.exit(2)
+    if not clusters:
+        click.echo(f"sanlint: {inventory}: no hosts", err=True)
+        sys.exit(2)
+    unknown = [g for g in groups if g not in clusters]
+    if unknown:
+        click.echo(f"sanlint: {inventory}: no group {', '.join(unknown)} (groups: {', '.join(clusters)})", err=True)
+        sys.exit(2)
+    chosen = list(groups) or list(clusters)
+    if len(chosen) > 1:
+        click.echo(f"sanlint: {inventory} holds {len(chosen)} clusters ({', '.join(chosen)}): check one at a time "
+                   "with --group NAME (hosts of two clusters are never merged into one site)", err=True)
+        sys.exit(2)
+    return tuple(f"{t.name}={t.url}" for t in clusters[chosen[0]])
