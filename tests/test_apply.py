@@ -402,3 +402,9 @@ def test_backups_and_leftovers_are_never_read_and_verbose_lists_them(tmp_path):
     for name in LEFTOVERS:
         assert f"skipped {site}/san-1/etc/drbd.d/{name}: a backup or another tool's leftover" in r.output
     assert f"skipped {site}/cluster.crm.orig" in r.output
+
+
+def test_rollback_names_what_it_cannot_do():
+    r = run("rollback", "--last", "ssh://san-1/")
+    assert r.exit_code == 2 and "nothing to roll back" in r.output
+    assert run("rollback", "--last").exit_code == 2  # no PATH: usage error

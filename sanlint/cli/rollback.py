@@ -30,6 +30,10 @@ def rollback(args, last, complete, list_):
         run_id = args.pop(0)
     if not args:
         raise click.UsageError("give the PATHs the run was given (they say where its runs are recorded)")
+    if any(a.startswith("ssh://") for a in args):
+        click.echo("sanlint: ssh:// nodes are never changed by sanlint (check --fix and migrate --write refuse "
+                   "them), so there is nothing to roll back there", err=True)
+        sys.exit(2)
     state = state_dir_for(args)
     if list_:
         runs = list_runs(state)
