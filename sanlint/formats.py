@@ -18,47 +18,66 @@ This module imports nothing heavy: discovery reads it on every run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from typing import Callable
 
 
-@dataclass(frozen=True)
 class Sniffer:
     """A content test: `test(head, stripped)` on the first 8 KiB (`stripped`:
     comment lines removed).  Sniffers of all formats run in `rank` order; the
     first that says yes classifies the file.  `xml` sniffers only see files
     that start with `<`, the others only files that do not."""
 
-    rank: int
-    test: Callable[[str, str], bool]
-    xml: bool = False
+    __slots__ = ("rank", "test", "xml")
+
+    def __init__(self, rank: int, test: Callable[[str, str], bool], xml: bool = False) -> None:
+        self.rank, self.test, self.xml = rank, test, xml
 
 
-@dataclass(frozen=True)
 class Format:
-    name: str
-    parser: str  # "module:function", imported when a file of the format is met
-    paths: tuple[str, ...] = ()  # inside a host root, '/'-separated fnmatch patterns (first match wins)
-    walk: tuple[str, ...] = ()  # directories of a host root walked for it (with those of the `*` paths);
-    # a path outside every walked directory is read as a single file
-    names: tuple[str, ...] = ()  # base-name patterns for single files and plain directories
-    located: tuple[str, ...] = ()  # regexes on the path below any directory ("(^|/)drbd\.d/...")
-    homes: tuple[str, ...] = ()  # fnmatch patterns of places only this format lives (else SAN003)
-    sniff: tuple[Sniffer, ...] = ()
-    grammar: tuple[str, ...] = ()  # grammars/<name>.lark files the parser uses
-    attach: str = ""  # the Host list the parse result goes to
-    extend: bool = False  # the parser returns a list: extend instead of append
-    flag: str | None = None  # a Host attribute set True when a file of the format exists
-    cluster: bool = False  # a cluster configuration: at a site's top level it is cluster-wide
-    main_file: str | None = None  # read first (drbdadm/tgt-admin start there), then its includes
-    includes: str | None = None  # the tool whose include semantics apply (result.includes followed)
-    editor: str | None = None  # the module that edits this syntax through spans
+    """One format's entry (plain slots, not a dataclass: this module is
+    imported by every run, and building a dataclass costs milliseconds)."""
+
+    __slots__ = ("name", "parser", "paths", "walk", "names", "located", "homes", "sniff", "grammar", "attach",
+                 "extend", "flag", "cluster", "main_file", "includes", "editor")
+
+    def __init__(self, name: str, parser: str, *,
+                 paths: tuple[str, ...] = (),  # inside a host root, '/'-separated fnmatch patterns (first match wins)
+                 walk: tuple[str, ...] = (),  # directories of a host root walked for it (with those of the `*` paths);
+                 # a path outside every walked directory is read as a single file
+                 names: tuple[str, ...] = (),  # base-name patterns for single files and plain directories
+                 located: tuple[str, ...] = (),  # regexes on the path below any directory ("(^|/)drbd\.d/...")
+                 homes: tuple[str, ...] = (),  # fnmatch patterns of places only this format lives (else SAN003)
+                 sniff: tuple[Sniffer, ...] = (),
+                 grammar: tuple[str, ...] = (),  # grammars/<name>.lark files the parser uses
+                 attach: str = "",  # the Host list the parse result goes to
+                 extend: bool = False,  # the parser returns a list: extend instead of append
+                 flag: str | None = None,  # a Host attribute set True when a file of the format exists
+                 cluster: bool = False,  # a cluster configuration: at a site's top level it is cluster-wide
+                 main_file: str | None = None,  # read first (drbdadm/tgt-admin start there), then its includes
+                 includes: str | None = None,  # the tool whose include semantics apply (result.includes followed)
+                 editor: str | None = None,  # the module that edits this syntax through spans
+                 ) -> None:
+        self.name, self.parser, self.paths, self.walk, self.names = name, parser, paths, walk, names
+        self.located, self.homes, self.sniff, self.grammar, self.attach = located, homes, sniff, grammar, attach
+        self.extend, self.flag, self.cluster, self.main_file = extend, flag, cluster, main_file
+        self.includes, self.editor = includes, editor
+
+    def __repr__(self) -> str:
+        return f"Format({self.name!r}, {self.parser!r})"
 
 
 def _re(pattern: str, flags: int = re.M) -> Callable[[str, str], bool]:
-    rx = re.compile(pattern, flags)
-    return lambda head, stripped: rx.search(stripped) is not None
+    """A sniff test: `pattern` found in the comment-stripped head.  Compiled on
+    first use: most runs classify every file by its path and never sniff."""
+    compiled: list[re.Pattern] = []
+
+    def test(head: str, stripped: str) -> bool:
+        if not compiled:
+            compiled.append(re.compile(pattern, flags))
+        return compiled[0].search(stripped) is not None
+
+    return test
 
 
 def _lvm_conf(head: str, stripped: str) -> bool:
