@@ -294,7 +294,7 @@ def test_NO_COLOR_loses_to_an_explicit_color_flag():
     ("        IncomingUser u p4ssw0rd-x", "p4ssw0rd-x"),
 ])
 def test_quoted_source_lines_are_redacted(line, secret):
-    from sanlint.output.text import _redact_line
+    from sanlint.output.secrets import redact_text as _redact_line
 
     out = _redact_line(line)
     assert secret not in out
@@ -302,7 +302,7 @@ def test_quoted_source_lines_are_redacted(line, secret):
 
 
 def test_harmless_xml_lines_are_left_alone():
-    from sanlint.output.text import _redact_line
+    from sanlint.output.secrets import redact_text as _redact_line
 
     line = '<nvpair id="st-passwd-login" name="login" value="admin"/>'
     assert _redact_line(line) == line

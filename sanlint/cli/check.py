@@ -80,7 +80,10 @@ def check(paths, hosts, config, fmt, fail_on, select, ignore, fix, unsafe_fixes,
 
 def _apply_fixes(paths, hosts, settings, result, write: bool, unsafe: bool, backup: bool, fmt: str):
     from sanlint.fixes import offered_diff, plan, unified_diff
+    from sanlint.output.secrets import Scrubber
     from sanlint.runner import fails, run
+
+    scrub = Scrubber.for_site(result.site)  # diffs quote the site's lines: secrets never leave
 
     def checker(overrides):
         site, problems = build_site(paths, hosts, settings, overrides)
@@ -89,11 +92,11 @@ def _apply_fixes(paths, hosts, settings, result, write: bool, unsafe: bool, back
     outcome = plan(checker, unsafe=unsafe)
     if not write:  # --diff
         for real, new in sorted(outcome.new_data.items(), key=lambda kv: outcome.display[kv[0]]):
-            click.echo(unified_diff(outcome.old_data[real], new, outcome.display[real]), nl=False)
+            click.echo(scrub.diff(unified_diff(outcome.old_data[real], new, outcome.display[real])), nl=False)
         for f in outcome.offered:
-            click.echo(offered_diff(f), nl=False)
+            click.echo(scrub.diff(offered_diff(f)), nl=False)
         for f, why in outcome.rejected:
-            click.echo(f"# {f.code} at {f.path}:{f.line} not fixed: {why}", err=True)
+            click.echo(scrub(f"# {f.code} at {f.path}:{f.line} not fixed: {why}"), err=True)
         final = run(*build_site(paths, hosts, settings, outcome.new_data), settings)
         sys.exit(1 if fails(final.findings, settings.fail_on) else 0)
     if outcome.new_data:
@@ -113,8 +116,8 @@ def _apply_fixes(paths, hosts, settings, result, write: bool, unsafe: bool, back
             click.echo(f"sanlint: run {done.run_id}: originals kept in {done.run_dir} "
                        f"(`sanlint rollback {done.run_id} PATH...` restores them)", err=True)
     for f in outcome.applied:
-        click.echo(f"fixed {f.path}:{f.line}: {f.code} {f.fix.description}", err=True)
+        click.echo(scrub(f"fixed {f.path}:{f.line}: {f.code} {f.fix.description}"), err=True)
     for f, why in outcome.rejected:
-        click.echo(f"not fixed {f.path}:{f.line}: {f.code}: {why}", err=True)
+        click.echo(scrub(f"not fixed {f.path}:{f.line}: {f.code}: {why}"), err=True)
     site, problems = build_site(paths, hosts, settings)
     return run(site, problems, settings)

@@ -176,12 +176,17 @@ def _post_check(migrator, settings, paths, hosts, overrides):
 
 
 def _print(fmt: str, migrator, out, report) -> None:
-    from sanlint.output.secrets import Scrubber, site_secrets
+    from sanlint.output.secrets import Scrubber, site_secrets, written_values
 
     plan = out.plan
-    scrub = Scrubber(site_secrets(out.site) | set(getattr(plan, "secrets", ()) or ())) if out.site is not None \
-        else Scrubber(set(getattr(plan, "secrets", ()) or ()))
-    _print_raw(fmt, migrator, out, report, lambda text, **kw: click.echo(scrub(text), **kw))
+    found = set(getattr(plan, "secrets", ()) or ())
+    if out.site is not None:
+        found |= site_secrets(out.site)
+        for f in out.site.files:
+            found |= written_values(f.text)
+    scrub = Scrubber(found)
+    # every line is redacted in the forms secrets are written in, then the site's values
+    _print_raw(fmt, migrator, out, report, lambda text, **kw: click.echo(scrub.diff(text), **kw))
 
 
 def _print_raw(fmt: str, migrator, out, report, echo) -> None:

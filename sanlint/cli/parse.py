@@ -16,13 +16,14 @@ def parse(paths, hosts, config, fmt):
     """Print the site model (hosts, DRBD resources, VGs, targets, cluster objects) as JSON."""
     import json
 
+    from sanlint.output.secrets import Scrubber
     from sanlint.site import InputProblem
 
     settings = load_settings(config)
     site, problems = build_site(paths, hosts, settings)
     doc = site.to_json()
     doc["problems"] = [_problem_json(p) for p in problems if isinstance(p, InputProblem)]
-    click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    click.echo(Scrubber.for_site(site)(json.dumps(doc, indent=2, ensure_ascii=False)))
     sys.exit(1 if any(p.code == "SAN001" for p in problems) else 0)
 
 

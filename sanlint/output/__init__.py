@@ -14,7 +14,12 @@ FORMATS = {
 
 
 def render(fmt: str, result, summary: dict, **options) -> str:
-    return importlib.import_module(FORMATS[fmt]).render(result, summary, **options)
+    """The report in format `fmt`, every secret of the site scrubbed from it
+    (the one pass over every byte, whatever a format quoted)."""
+    from sanlint.output.secrets import Scrubber
+
+    text = importlib.import_module(FORMATS[fmt]).render(result, summary, **options)
+    return Scrubber.for_site(result.site)(text) if getattr(result, "site", None) is not None else text
 
 
 def rule_codes(result) -> list[str]:

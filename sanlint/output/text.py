@@ -4,32 +4,8 @@ when piped or when NO_COLOR is set), and a one-line summary."""
 
 from __future__ import annotations
 
-from sanlint.model.base import REDACTED, is_secret
-
 COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
-
-
-def _redact_line(line: str) -> str:
-    """Hide secret values in a quoted source line (shared-secret, passwords)."""
-    import re
-
-    if line.lstrip().startswith("<"):  # CIB XML: <nvpair name="passwd" value="..."/>
-        m = re.search(r"""\bname\s*=\s*(["'])([^"']*)\1""", line)
-        if m and is_secret(m.group(2)):
-            return re.sub(r"""(\bvalue\s*=\s*)(["'])[^"']*\2""", lambda v: f"{v.group(1)}{v.group(2)}{REDACTED}{v.group(2)}",
-                          line)
-        return line
-    words = line.split()
-    if len(words) >= 2 and is_secret(words[0].rstrip(":=")):
-        head = line[: line.index(words[0]) + len(words[0])]
-        return head + " " + REDACTED + (";" if line.rstrip().endswith(";") else "")
-    m = re.search(r"(\b[\w-]*(password|passwd|secret)[\w-]*[\"']?\s*[=:]?\s*)(\"[^\"]*\"|'[^']*'|\S+)", line, re.I)
-    if m:
-        return line[: m.start(3)] + REDACTED + line[m.end(3):]
-    if len(words) >= 3 and words[0].lower() in ("incominguser", "outgoinguser"):
-        return line[: line.rindex(words[2])] + REDACTED + line[line.rindex(words[2]) + len(words[2]):]
-    return line
 
 
 def render(result, summary: dict, color: bool = False, show_source: bool = True, verbose: bool = False, **_) -> str:
