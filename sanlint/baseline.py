@@ -56,7 +56,9 @@ def write(path: str, findings: Iterable) -> int:
     entries = sorted((entry(f) for f in findings),
                      key=lambda e: (e["path"] or "", e["code"], e["host"] or "", e["fingerprint"]))
     doc = {"sanlint-baseline": FORMAT_VERSION, "findings": entries}
-    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    from sanlint.output import json_safe
+
+    text = json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
     from sanlint.fixes import WriteError, write_atomically
 
     try:
@@ -69,13 +71,19 @@ def write(path: str, findings: Iterable) -> int:
 def read_json(path: str, error: type[Exception], what: str, missing: str | None = None):
     """The JSON document at `path`; `error(message)` when it is missing,
     unreadable or not JSON (`what` names the file in the message)."""
+    from sanlint.site import InputError, read_bounded
+    from sanlint.source import bounded_int
+
+    if not os.path.lexists(path):
+        raise error(missing or f"{what} does not exist")
+    try:  # a regular file within the size bound: a fifo or /dev/zero is refused, never read
+        data = read_bounded(path, what="a JSON document")
+    except InputError as e:
+        raise error(f"cannot read {what}: {e}") from None
     try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except FileNotFoundError:
-        raise error(missing or f"{what} does not exist") from None
-    except OSError as e:
-        raise error(f"cannot read {what}: {e.strerror or e}") from None
+        return json.loads(data.decode("utf-8"), parse_int=bounded_int)
+    except RecursionError:
+        raise error(f"{what} is not valid JSON: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as e:
         raise error(f"{what} is not valid JSON: {e}") from None
 

@@ -9,6 +9,7 @@ sanlint settings wins), or given with `--config FILE`.  Keys (spec/cli.md):
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,17 +85,28 @@ def load(explicit: str | None = None, start: Path | None = None) -> Settings:
             candidates.append((d / ".sanlint.toml", False))
             candidates.append((d / "pyproject.toml", True))
     for path, is_pyproject in candidates:
-        if not path.is_file():
+        if not path.exists():
             if explicit:
                 raise ConfigError(f"{path}: no such file")
             continue
-        try:
-            data = tomllib.loads(path.read_text())
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        if path.is_dir() and not explicit:
+            continue
+        from sanlint.site import InputError, read_bounded
+
+        try:  # a regular file of sensible size: a fifo, a device or a directory is a message
+            data = tomllib.loads(read_bounded(path, limit=4 * 1024 * 1024, what="a settings file").decode("utf-8"))
+        except InputError as e:
             raise ConfigError(f"{path}: {e}") from None
-        table = data.get("tool", {}).get("sanlint") if is_pyproject else data.get("tool", {}).get("sanlint", data)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as e:
+            raise ConfigError(f"{path}: {e if not isinstance(e, RecursionError) else 'nested too deeply'}") from None
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: `tool` must be a table, not {_kind(tool)}")
+        table = tool.get("sanlint") if is_pyproject else tool.get("sanlint", data)
         if table is None:
             continue
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.sanlint] must be a table, not {_kind(table)}")
         return from_table(table, str(path))
     return Settings()
 
@@ -120,20 +132,44 @@ def from_table(table: dict[str, Any], source: str) -> Settings:
     pfi = table.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
         raise ConfigError(f"{source}: per-file-ignores must be a table of glob = [codes]")
-    s.per_file_ignores = {k: [c.upper() for c in ([v] if isinstance(v, str) else v)] for k, v in pfi.items()}
+    for k, v in pfi.items():
+        if isinstance(v, str):
+            v = [v]
+        if not isinstance(v, list) or not all(isinstance(c, str) for c in v):
+            raise ConfigError(f"{source}: per-file-ignores.{k!r} must be a list of rule codes, not {_kind(v)}")
+        s.per_file_ignores[k] = [c.upper() for c in v]
     sev = table.get("severity", {})
-    if not isinstance(sev, dict) or any(v not in ("error", "warning", "info") for v in sev.values()):
+    if not isinstance(sev, dict) or any(not isinstance(v, str) or v not in ("error", "warning", "info")
+                                        for v in sev.values()):
         raise ConfigError(f"{source}: severity must map codes to error|warning|info")
     s.severity = {k.upper(): v for k, v in sev.items()}
     fail_on = table.get("fail-on", "warning")
-    if fail_on not in ("error", "warning", "info", "never"):
+    if not isinstance(fail_on, str) or fail_on not in ("error", "warning", "info", "never"):
         raise ConfigError(f"{source}: fail-on must be error|warning|info|never")
     s.fail_on = fail_on
-    for key in ("drbd-version", "pacemaker-version", "corosync-version"):
+    for key, pattern, known in (("drbd-version", _DRBD_VERSION, "8.3, 8.4 or 9"),
+                                ("pacemaker-version", _PCMK_VERSION, "1.1, 2.0, 2.1 or 3"),
+                                ("corosync-version", _COROSYNC_VERSION, "1, 2 or 3")):
         if key in table:
-            setattr(s, key.replace("-", "_"), str(table[key]))
+            v = table[key]
+            text = str(v) if isinstance(v, (str, int, float)) and not isinstance(v, bool) else None
+            if text is None or not pattern.fullmatch(text):
+                raise ConfigError(f"{source}: {key} must be a version ({known}, e.g. \"{known.split(',')[0]}\"), "
+                                  f"not {v!r}")
+            setattr(s, key.replace("-", "_"), text)
     hosts = table.get("hosts", {})
-    if not isinstance(hosts, dict):
-        raise ConfigError(f"{source}: hosts must be a table of NAME = PATH")
-    s.hosts = {str(k): str(v) for k, v in hosts.items()}
+    if not isinstance(hosts, dict) or not all(isinstance(v, str) and v for v in hosts.values()):
+        raise ConfigError(f"{source}: hosts must be a table of NAME = \"PATH\"")
+    s.hosts = dict(hosts)
     return s
+
+
+_DRBD_VERSION = re.compile(r"(8\.3|8\.4|9)(\.\d{1,4}){0,2}")
+_PCMK_VERSION = re.compile(r"(1\.1|2\.0|2\.1|3)(\.\d{1,4}){0,2}")
+_COROSYNC_VERSION = re.compile(r"[123](\.\d{1,4}){0,2}")
+
+
+def _kind(v: Any) -> str:
+    """A TOML value's type, in words."""
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list",
+            dict: "a table"}.get(type(v), type(v).__name__)

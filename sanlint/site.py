@@ -23,7 +23,7 @@ from sanlint import formats
 from sanlint.discovery import MAX_FILE_BYTES, Discovery, FoundFile, FoundHost, discover, file_kind, inside
 from sanlint.model import Host, Site
 from sanlint.model.network import BootService
-from sanlint.source import ParseError, SourceFile, Span
+from sanlint.source import NumberTooLarge, ParseError, SourceFile, Span
 
 
 class InputError(Exception):
@@ -231,18 +231,35 @@ class _Builder:
                 span = src.span(start, start)
             self.problems.append(InputProblem("SAN001", f"cannot parse {src.format} file: {e.describe()}", span=span,
                                               host=src.host, identity=f"file {src.display}"))
+        except NumberTooLarge as e:
+            at = _number_at(src.text, e.literal) if e.char_offset is None else e.char_offset
+            self.problems.append(InputProblem("SAN001", f"cannot parse {src.format} file: {e}, found {_short(e.literal)}",
+                                              span=src.span(at, at), host=src.host, identity=f"file {src.display}"))
+        except ValueError as e:
+            if "integer string conversion" not in str(e):
+                self._internal(src, e)
+                return None
+            # a number Python refuses to convert (> 4,300 digits) that a parser did not bound itself
+            m = re.search(r"\d{4300,}", src.text)
+            at = m.start() if m else 0
+            self.problems.append(InputProblem("SAN001", f"cannot parse {src.format} file: number out of range "
+                                              f"({len(m.group(0)) if m else 'too many'} digits)",
+                                              span=src.span(at, at), host=src.host, identity=f"file {src.display}"))
         except RecursionError:
             self.problems.append(InputProblem("SAN001", f"cannot parse {src.format} file: nesting too deep",
                                               span=src.span(0, 0), host=src.host, identity=f"file {src.display}"))
         except Exception as e:  # a parser bug must not stop the check of the other files
-            import sys
-            import traceback
-
-            sys.stderr.write(f"sanlint: internal error parsing {src.display} (please report this): "
-                             f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=-3)}")
-            self.problems.append(InputProblem("SAN001", f"cannot parse {src.format} file: internal parser error ({type(e).__name__})",
-                                              span=src.span(0, 0), host=src.host, identity=f"file {src.display}"))
+            self._internal(src, e)
         return None
+
+    def _internal(self, src: SourceFile, e: Exception) -> None:
+        import sys
+        import traceback
+
+        sys.stderr.write(f"sanlint: internal error parsing {src.display} (please report this): "
+                         f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=-3)}")
+        self.problems.append(InputProblem("SAN001", f"cannot parse {src.format} file: internal parser error ({type(e).__name__})",
+                                          span=src.span(0, 0), host=src.host, identity=f"file {src.display}"))
 
     # -- hosts ---------------------------------------------------------------
     def add_host(self, fh: FoundHost) -> None:
@@ -369,6 +386,16 @@ class _Builder:
             out.add(str(cur.path))
             cur = getattr(cur, "_parent", None)
         return out
+
+
+def _number_at(text: str, literal: str) -> int:
+    """Offset of `literal` as a whole number in `text` (0 when not found)."""
+    m = re.search(rf"(?<![0-9]){re.escape(literal)}(?![0-9])", text)
+    return m.start() if m else max(text.find(literal), 0)
+
+
+def _short(literal: str) -> str:
+    return repr(literal if len(literal) <= 24 else literal[:10] + "..." + literal[-10:])
 
 
 def _unreadable_dir(target: str, boundary: str | None) -> str | None:

@@ -177,6 +177,32 @@ class Span:
         return f"<{self.path}:{self.line}:{self.column} [{self.start}:{self.end}]>"
 
 
+INT64_MAX = 2**63 - 1
+
+
+class NumberTooLarge(ValueError):
+    """A number beyond what the real tools read (a signed 64-bit integer):
+    the site builder turns it into a SAN001 finding at the number."""
+
+    def __init__(self, literal: str, char_offset: int | None = None) -> None:
+        super().__init__(f"number out of range ({len(literal.lstrip('+-'))} digits)")
+        self.literal = literal
+        self.char_offset = char_offset
+
+
+def bounded_int(text: str, base: int = 10, char_offset: int | None = None) -> int:
+    """int(text, base), refusing anything beyond a signed 64-bit integer
+    (checked on the length first: int() of thousands of digits is slow, and
+    refused by Python past 4,300)."""
+    digits = text.strip().lstrip("+-")
+    if len(digits.lstrip("0")) > 22:
+        raise NumberTooLarge(text, char_offset)
+    value = int(text, base)
+    if abs(value) > INT64_MAX:
+        raise NumberTooLarge(text, char_offset)
+    return value
+
+
 class ParseError(Exception):
     """A syntax error: becomes a SAN001 finding at `line:column`."""
 

@@ -244,7 +244,7 @@ def drbd_minor(device: str | None, minor: int | None = None) -> int | None:
     if minor is not None:
         return minor
     m = _DRBD_DEV.match(device or "")
-    return int(m.group(1)) if m else None
+    return int(m.group(1)) if m and len(m.group(1)) <= 18 else None  # no minor has more digits
 
 
 @cached

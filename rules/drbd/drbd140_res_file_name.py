@@ -66,11 +66,13 @@ class ResFileName(Rule):
                     continue
                 stem = base[:-4]
                 if len(cfg.resources) > 1:
-                    names = ", ".join(r.name for r in cfg.resources)
+                    # the message names its own resource only: listing all of them in each of the
+                    # n-1 findings would make the output quadratic in the number of resources
+                    first, n = cfg.resources[0].name, len(cfg.resources)
                     for r in cfg.resources[1:]:
                         yield self.finding(
-                            f"{base} defines several resources ({names}): keep one resource per file, named "
-                            f"after it ({r.name}.res)",
+                            f"{base} defines {n} resources ({first} first, then {r.name} here): keep one resource "
+                            f"per file, named after it ({r.name}.res)",
                             r.span, identity=f"drbd resource {r.name} / file {base}")
                 elif cfg.resources[0].name != stem:
                     r = cfg.resources[0]

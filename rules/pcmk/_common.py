@@ -41,9 +41,12 @@ def duration_ms(v: str | None) -> int | None:
     if v is None:
         return None
     s = str(v).strip().lower()
+    if len(s) > 40:  # no real interval or timeout is this long (and float() of it may be inf)
+        return None
     m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]*)", s)
     if m and m.group(2) in _UNITS_MS:
-        return int(float(m.group(1)) * _UNITS_MS[m.group(2)])
+        ms = float(m.group(1)) * _UNITS_MS[m.group(2)]
+        return int(ms) if ms < 2.0**63 else None
     m = _ISO.match(str(v).strip())
     if m and any(m.groups()):
         h, mi, sec = (int(x or 0) for x in m.groups())

@@ -160,7 +160,7 @@ def emit(text: str, output: str | None) -> None:
             click.echo(f"sanlint: could not write {output}: {why}", err=True)
             sys.exit(2)
         try:
-            write_atomically({os.path.abspath(output): text.encode("utf-8", "surrogateescape")}, backup=False)
+            write_atomically({os.path.abspath(output): text.encode("utf-8", "backslashreplace")}, backup=False)
         except (WriteError, OSError) as e:
             click.echo(f"sanlint: could not write {output}: {e}", err=True)
             sys.exit(2)

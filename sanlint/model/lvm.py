@@ -46,17 +46,31 @@ class LvmConfig(Located):
 
     def get(self, key: str) -> LvmSetting | None:
         """Last definition of `section/name` wins, as in LVM."""
-        found = None
-        for s in self.settings:
-            if s.key == key:
-                found = s
-        return found
+        cached = self.__dict__.get("_by_key")
+        if cached is None or cached[0] != len(self.settings):  # built once (rebuilt if settings were added)
+            by_key: dict[str, LvmSetting] = {}
+            for s in self.settings:
+                by_key[s.key] = s
+            cached = self.__dict__["_by_key"] = (len(self.settings), by_key)
+        return cached[1].get(key)
 
     def section(self, path: str) -> LvmSectionBlock | None:
         for s in self.sections:
             if s.path == path:
                 return s
         return None
+
+    def children(self, parent: str) -> list[LvmSectionBlock]:
+        """The sections directly inside `parent` (an index, built once)."""
+        cached = self.__dict__.get("_children")
+        if cached is None or cached[0] != len(self.sections):
+            kids: dict[str, list[LvmSectionBlock]] = {}
+            for b in self.sections:
+                head, sep, _ = b.path.rpartition("/")
+                if sep:
+                    kids.setdefault(head, []).append(b)
+            cached = self.__dict__["_children"] = (len(self.sections), kids)
+        return cached[1].get(parent, [])
 
 
 @dataclass(eq=False)

@@ -22,6 +22,32 @@ def render(fmt: str, result, summary: dict, **options) -> str:
     return Scrubber.for_site(result.site)(text) if getattr(result, "site", None) is not None else text
 
 
+_CONTROL = None
+
+
+def one_line(text: str | None) -> str:
+    """`text` on one line: newlines and other control characters (in a path,
+    a host name) written as escapes, so they cannot split a record."""
+    global _CONTROL
+    if not text:
+        return text or ""
+    if _CONTROL is None:
+        import re
+
+        _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+    return _CONTROL.sub(lambda m: {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(m.group(), f"\\x{ord(m.group()):02x}"),
+                        text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text whose strings may hold lone surrogates (bytes of a file or
+    directory name that are not UTF-8): each written as a `\\udcXX` escape,
+    so the document is valid UTF-8 and reads back to the same string."""
+    import re
+
+    return re.sub(r"[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def rule_codes(result) -> list[str]:
     """The codes a report covers: every rule that ran (in order), then any
     code that only appears in the findings."""

@@ -6,6 +6,7 @@ import json
 
 from sanlint import __version__
 from sanlint.model.base import REDACTED
+from sanlint.output import json_safe
 
 
 def finding_json(f) -> dict:
@@ -29,7 +30,7 @@ def render(result, summary: dict, **options) -> str:
     }
     if options.get("verbose"):
         doc["notes"] = list(result.site.notes)
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 __all__ = ["render", "finding_json", "REDACTED"]

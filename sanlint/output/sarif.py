@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from sanlint import __version__
 from sanlint.baseline import FINGERPRINT_KEY, fingerprint
-from sanlint.output import rule_codes
+from sanlint.output import json_safe, rule_codes
 from sanlint.output.secrets import Scrubber
 from sanlint.rule import doc_sections
 
@@ -29,9 +29,10 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 def artifact_uri(path: str) -> str:
     """A relative URI reference for a relative path, a file: URI otherwise."""
     p = os.path.normpath(path).replace(os.sep, "/")
+    raw = p.encode("utf-8", "surrogateescape")  # a name that is not UTF-8: its bytes, percent-encoded
     if os.path.isabs(path):
-        return "file://" + quote(p)
-    return quote(p)
+        return "file://" + quote(raw)
+    return quote(raw)
 
 
 def _location(path: str) -> dict:
@@ -145,4 +146,4 @@ def build(result, summary: dict | None = None) -> dict:
 
 
 def render(result, summary: dict, **options) -> str:
-    return json.dumps(build(result, summary), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(build(result, summary), indent=2, ensure_ascii=False)) + "\n"

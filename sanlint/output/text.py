@@ -4,6 +4,8 @@ when piped or when NO_COLOR is set), and a one-line summary."""
 
 from __future__ import annotations
 
+from sanlint.output import one_line
+
 COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 
@@ -20,11 +22,11 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
         if last_path is not None and f.path != last_path:
             out.append("")
         last_path = f.path
-        host = f" ({f.host})" if f.host else ""
-        loc = c(BOLD, f"{f.path}:{f.line}:{f.column}:")
+        host = f" ({one_line(f.host)})" if f.host else ""
+        loc = c(BOLD, f"{one_line(f.path)}:{f.line}:{f.column}:")
         sev = c(COLOURS.get(f.severity, ""), f"[{f.severity}]")
         fix = c(DIM, " [*]") if f.fixable else ""
-        out.append(f"{loc} {c(BOLD, f.code)} {sev} {f.message}{host}{fix}")
+        out.append(f"{loc} {c(BOLD, f.code)} {sev} {one_line(f.message)}{host}{fix}")
         if show_source and f.span is not None and f.span.end >= f.span.start:
             text = f.span.file.line_text(f.line)
             if text.strip():

@@ -37,7 +37,7 @@ from lark import Token, Tree
 from sanlint.model.base import Setting
 from sanlint.model.corosync import CorosyncConfig, CorosyncInterface, CorosyncNode, CorosyncSection
 from sanlint.parsers.grammar import parse_with
-from sanlint.source import SourceFile
+from sanlint.source import SourceFile, bounded_int
 
 _COMMENT_LINE = re.compile(r"^[ \t\xa0]*#[^\n]*", re.M)
 _RING_ADDR = re.compile(r"ring(\d+)_addr")
@@ -89,14 +89,14 @@ def _node(section: CorosyncSection) -> CorosyncNode:
     for s in section.settings:
         m = _RING_ADDR.fullmatch(s.name)
         if m and s.value:
-            rings[int(m.group(1))] = s.value
+            rings[bounded_int(m.group(1))] = s.value
     return CorosyncNode(name=section.value("name"), nodeid=section.value("nodeid"),
                         ring_addrs=dict(sorted(rings.items())), span=section.span)
 
 
 def _interface(section: CorosyncSection) -> CorosyncInterface:
     number = section.value("linknumber") or section.value("ringnumber") or "0"
-    return CorosyncInterface(number=int(number) if number.isdigit() else 0,
+    return CorosyncInterface(number=bounded_int(number) if number.isdigit() else 0,
                              bindnetaddr=section.value("bindnetaddr"), mcastaddr=section.value("mcastaddr"),
                              mcastport=section.value("mcastport"), span=section.span)
 

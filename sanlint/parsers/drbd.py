@@ -48,7 +48,7 @@ from sanlint.model.base import Located, Setting
 from sanlint.model.drbd import (DrbdAddress, DrbdConfig, DrbdConnection, DrbdEndpoint, DrbdHost, DrbdInclude,
                                 DrbdPath, DrbdProxy, DrbdResource, DrbdSection, DrbdVolume)
 from sanlint.parsers.grammar import parse_with
-from sanlint.source import ParseError, SourceFile, Span
+from sanlint.source import ParseError, SourceFile, Span, bounded_int
 
 # Words the scanners of all three drbdadm generations turn into keyword
 # tokens: they cannot be a host, resource, disk or device name unless quoted.
@@ -86,7 +86,7 @@ def _unquote(tok: Token) -> str:
 
 
 def _atoi(text: str) -> int:
-    return int(re.match(r"[0-9]*", text).group(0) or 0)
+    return bounded_int(re.match(r"[0-9]*", text).group(0) or "0")
 
 
 def _strtoll(text: str) -> int:
@@ -412,7 +412,7 @@ class _Builder:
             vol.minor = _atoi(str(minor))
         elif text is not None:
             m = _DRBD_MINOR.fullmatch(text)
-            vol.minor = int(m.group(1)) if m else None
+            vol.minor = bounded_int(m.group(1)) if m else None
 
     # -- addresses -------------------------------------------------------------------------
     def address(self, node: Tree) -> DrbdAddress:

@@ -27,7 +27,7 @@ import shlex
 from dataclasses import dataclass
 
 from sanlint.model.network import Firewall, FirewallRule
-from sanlint.source import ParseError, SourceFile
+from sanlint.source import ParseError, SourceFile, bounded_int
 
 # firewalld service definitions (/usr/lib/firewalld/services/*.xml, firewalld 1.x);
 # DRBD's 7788+ ports have no service.
@@ -53,7 +53,7 @@ def _port_range(text: str, sep: str = "-") -> tuple[int, int] | None:
     lo, _, hi = text.partition(sep)
     if not lo.isdigit() or (hi and not hi.isdigit()):
         return None
-    a, b = int(lo), int(hi or lo)
+    a, b = bounded_int(lo), bounded_int(hi or lo)
     return (a, b) if a <= b <= 65535 else None
 
 

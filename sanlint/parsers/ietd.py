@@ -29,7 +29,7 @@ from lark import Token, Tree
 from sanlint.model.base import Setting
 from sanlint.model.iscsi import AllowRule, ChapUser, IscsiConfig, IscsiLun, IscsiTarget
 from sanlint.parsers.grammar import parse_with
-from sanlint.source import ParseError, SourceFile
+from sanlint.source import ParseError, SourceFile, bounded_int
 
 _COMMENT_LINE = re.compile(r"^[ \t\f\r]*#[^\n]*", re.M)
 _CONTINUATION = re.compile(r"\\\r?\n")
@@ -134,7 +134,7 @@ def _setting(src: SourceFile, stmt: Tree) -> Setting:
 def _lun(src: SourceFile, stmt: Tree) -> IscsiLun:
     _, number, opts = stmt.children
     _no_blanks(src, opts)
-    lun = IscsiLun(int(number), None, span=_span(src, stmt), number_span=_span(src, number))
+    lun = IscsiLun(bounded_int(str(number), char_offset=number.start_pos), None, span=_span(src, stmt), number_span=_span(src, number))
     for opt in opts.children:
         key, value = opt.children
         _lun_option(src, lun, str(key), value)
@@ -227,7 +227,7 @@ def _valid_entry(entry: str) -> bool:
         return False
     if prefix is None:
         return True
-    return prefix.isdigit() and int(prefix) <= ip.max_prefixlen
+    return prefix.isdigit() and len(prefix) <= 3 and int(prefix) <= ip.max_prefixlen
 
 
 def _fail(src: SourceFile, pos: int, message: str, found: str | None = None,

@@ -27,7 +27,7 @@ from typing import Any
 
 from sanlint.model.base import Setting
 from sanlint.model.iscsi import ChapUser, InitiatorAcl, IscsiConfig, IscsiLun, IscsiTarget
-from sanlint.source import ParseError, SourceFile, Span
+from sanlint.source import NumberTooLarge, ParseError, SourceFile, Span, bounded_int
 
 _IO_TYPES = {"fileio": "fileio", "block": "blockio"}
 Path = tuple  # JSON path: keys and indexes
@@ -111,9 +111,16 @@ def parse(src: SourceFile) -> IscsiConfig:
     return cfg
 
 
+def _float(text: str) -> float:
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise NumberTooLarge(text)
+    return value
+
+
 def _load(src: SourceFile) -> Any:
     try:
-        data = json.loads(src.text)
+        data = json.loads(src.text, parse_int=bounded_int, parse_float=_float)
     except json.JSONDecodeError as e:
         raise ParseError(e.msg, e.lineno, e.colno, char_offset=e.pos) from None
     if not isinstance(data, dict):

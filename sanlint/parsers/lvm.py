@@ -23,6 +23,7 @@ empty file is fine.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -31,7 +32,7 @@ from lark import Token, Tree
 from sanlint.model.lvm import (LogicalVolume, LvmConfig, LvmSectionBlock, LvmSetting, LvmValue,
                                PhysicalVolume, VolumeGroup)
 from sanlint.parsers.grammar import parse_with
-from sanlint.source import ParseError, SourceFile, Span
+from sanlint.source import NumberTooLarge, ParseError, SourceFile, Span, bounded_int
 
 _UNESCAPE = re.compile(r'\\(["\\])')
 
@@ -120,12 +121,19 @@ def _scalar(token: Token) -> Any:
     if token.type == "INT":
         return _c_integer(text)
     if token.type == "FLOAT":
-        return float(text) if any(c.isdigit() for c in text) else 0.0
+        return _float(text) if any(c.isdigit() for c in text) else 0.0
     if token.type == "STRING":
         return _UNESCAPE.sub(r"\1", text[1:-1])
     if token.type == "SQSTRING":
         return text[1:-1]
     return text
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value) or abs(value) > 2.0**63:
+        raise NumberTooLarge(text)
+    return value
 
 
 def _c_integer(text: str) -> int:
@@ -135,8 +143,8 @@ def _c_integer(text: str) -> int:
     digits = text.lstrip("+-")
     if digits.startswith("0"):
         octal = re.match(r"[0-7]*", digits).group()
-        return sign * int(octal or "0", 8)
-    return sign * int(digits) if digits else 0
+        return sign * bounded_int(octal or "0", 8)
+    return sign * bounded_int(digits) if digits else 0
 
 
 # -- metadata ----------------------------------------------------------------
@@ -146,8 +154,7 @@ def _str(config: LvmConfig, key: str) -> str | None:
 
 
 def _children(config: LvmConfig, parent: str) -> list[LvmSectionBlock]:
-    depth = parent.count("/") + 1
-    return [b for b in config.sections if b.path.startswith(parent + "/") and b.path.count("/") == depth]
+    return config.children(parent)
 
 
 def _volume_group(config: LvmConfig, block: LvmSectionBlock, archive: bool) -> VolumeGroup:

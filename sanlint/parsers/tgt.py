@@ -41,7 +41,7 @@ from lark import Token, Tree
 from sanlint.model.base import Setting
 from sanlint.model.iscsi import ChapUser, InitiatorAcl, IscsiConfig, IscsiLun, IscsiTarget
 from sanlint.parsers.grammar import parse_with
-from sanlint.source import ParseError, SourceFile
+from sanlint.source import ParseError, SourceFile, bounded_int
 
 _STORES = ("backing-store", "direct-store")
 _DISCOVERY_USERS = ("incomingdiscoveryuser", "outgoingdiscoveryuser")
@@ -330,7 +330,7 @@ def _assign_luns(src: SourceFile, st: _TargetState) -> None:
 def _lun_number(src: SourceFile, opt: _Opt) -> int:
     if not (opt.value or "").isdigit():
         _fail(src, opt.vstart, "lun must be a number", found=repr(opt.value), expected=["number"])
-    return int(opt.value)
+    return bounded_int(opt.value, char_offset=opt.vstart)
 
 
 def _lun(src: SourceFile, st: _TargetState, store: _Store, opts: dict[str, _Opt],
