@@ -32,8 +32,10 @@ def convert(name, file, output):
     standard input."""
     from pathlib import Path
 
+    from sanlint.discovery import MAX_FILE_BYTES
     from sanlint.migrate.base import converters
-    from sanlint.source import ParseError, SourceFile
+    from sanlint.site import InputError, read_bounded
+    from sanlint.source import NumberTooLarge, ParseError, SourceFile
 
     conv = converters()
     if name not in conv:
@@ -42,14 +44,19 @@ def convert(name, file, output):
     c = conv[name]()
     try:
         if file == "-":
-            data = sys.stdin.buffer.read()
+            data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:
+                raise InputError(f"more than {MAX_FILE_BYTES} bytes on standard input")
             src = SourceFile(display="-", data=data, format=c.source_format)
         else:
             path = Path(file)
-            data = path.read_bytes()
+            data = read_bounded(path)  # a regular file within the size bound: a fifo or /dev/zero is refused
             src = SourceFile(display=file, data=data, path=path.resolve(), format=c.source_format)
     except OSError as e:
         click.echo(f"sanlint: {file}: {e.strerror or e}", err=True)
+        sys.exit(2)
+    except InputError as e:
+        click.echo(f"sanlint: {file}: {e}", err=True)
         sys.exit(2)
     problem = _unreadable(data)
     if problem:
@@ -61,6 +68,11 @@ def convert(name, file, output):
     except ParseError as e:
         click.echo(f"{file}:{e.line}:{e.column}: {e.describe()} (not valid "
                    f"{_FORMAT_NAMES.get(c.source_format, c.source_format)}; nothing converted)", err=True)
+        sys.exit(2)
+    except (NumberTooLarge, RecursionError) as e:
+        at = src.line_col(max(src.text.find(e.literal), 0)) if isinstance(e, NumberTooLarge) else (1, 1)
+        click.echo(f"{file}:{at[0]}:{at[1]}: {e if isinstance(e, NumberTooLarge) else 'nested too deeply'} "
+                   "(nothing converted)", err=True)
         sys.exit(2)
     for i in sorted(items, key=lambda i: i.sort_key):
         click.echo(f"{i.location}: {i.severity}: {i.message}", err=True)
