@@ -116,3 +116,14 @@ def test_include_naming_passwd_is_not_mangled(tmp_path):
     out = run("check", str(tmp_path / "site"))
     assert '| include "/etc/passwd.d/*.res";' in out
     assert REDACTED not in out
+
+
+def test_the_caret_stays_under_the_error_after_redaction(tmp_path):
+    d = tmp_path / "etc/drbd.d"
+    d.mkdir(parents=True)
+    (d / "r3.res").write_text("resource r3 {\n  net { shared-secret averylongsecretvalue123 }\n}\n")
+    out = run("check", str(tmp_path)).splitlines()
+    i = next(n for n, ln in enumerate(out) if "shared-secret" in ln and "|" in ln)
+    line, caret = out[i], out[i + 1]
+    assert "averylongsecretvalue123" not in line
+    assert line[caret.index("^")] == "}"

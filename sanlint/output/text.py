@@ -34,10 +34,13 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
                     from sanlint.output.secrets import Scrubber
 
                     scrub = Scrubber.for_site(result.site)
-                text = scrub.line(text)
+                original, text = text, scrub.line(text)
                 gutter = f"{f.line:>5} | "
                 out.append(c(DIM, gutter) + text.replace("\t", " "))
-                caret_col = min(max(f.column - 1, 0), len(text))
+                caret_col = min(max(f.column - 1, 0), len(original))
+                if text != original:  # a redacted value before the column moves the caret
+                    caret_col = len(scrub.line(original[:caret_col]))
+                caret_col = min(caret_col, len(text))
                 width = 1
                 if f.span.line == f.line:
                     width = max(1, min(len(f.span.text.split("\n")[0]), len(text) - caret_col))
