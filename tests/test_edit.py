@@ -14,7 +14,7 @@ from sanlint.rule import Edit
 from sanlint.source import SourceFile
 
 MODULES = ["sanlint.edit.text", "sanlint.edit.brace", "sanlint.edit.crm", "sanlint.edit.cib",
-           "sanlint.edit.ids", "sanlint.edit.lio", "sanlint.transform.drbd"]
+           "sanlint.edit.ids", "sanlint.edit.lio", "sanlint.transform.drbd", "sanlint.transform.iscsi"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -327,7 +327,7 @@ def test_iscsi113_choice_when_hosts_show_no_stack(tmp_path):
     crm = MODERN_CRM.replace('implementation="lio-t" portals', "portals")
     fs = [f for f in run(tmp_path, base(crm=crm)) if f.code == "ISCSI113"]
     assert len(fs) == 1 and fs[0].fix.needs_choice
-    assert 'params implementation="<iet|tgt|lio|lio-t>" iqn="' in fixed_text(fs[0])
+    assert 'params implementation=CHOOSE-iet-tgt-lio-or-lio-t iqn="' in fixed_text(fs[0])
 
 
 # -- oracles: tgt-admin and the resource agent ---------------------------------------------------

@@ -41,6 +41,9 @@ primitive p_drbd ocf:linbit:drbd params drbd_resource=r0 \\
         op monitor interval=31s role=Slave
 ms ms_drbd p_drbd \\
         meta master-max=1 master-node-max=1 notify=true
+primitive p_ip ocf:heartbeat:IPaddr2 params ip=10.0.0.10 op monitor interval=10s
+colocation c_ip inf: p_ip ms_drbd:Master
+order o_ip Mandatory: ms_drbd:promote p_ip:start
 property cib-bootstrap-options: stonith-enabled=true
 """
 
@@ -113,6 +116,7 @@ def test_pcmk113_fix_and_migrate_pacemaker2_write_the_same_bytes_crm(tmp_path):
                                          "pacemaker-2", 'pacemaker-version = "2.1"')
     assert fixed == migrated
     assert b"clone ms_drbd p_drbd" in fixed and b"promoted-max=1" in fixed and b"role=Promoted" in fixed
+    assert b"colocation c_ip inf: p_ip ms_drbd:Promoted" in fixed
 
 
 def test_pcmk113_fix_and_migrate_pacemaker2_write_the_same_bytes_cib(tmp_path):

@@ -63,7 +63,8 @@ from __future__ import annotations
 
 from sanlint import views
 from sanlint.rule import Context, Fix, Rule
-from sanlint.edit.brace import put_options
+from sanlint.edit.brace import put_options, stmt
+from sanlint.transform.drbd import FENCE_PEER_PLACEHOLDER
 from sanlint_rules.drbd._common import Once, fence_handlers, find, handler_dir, has_unfence, host_resources, version, where
 
 POLICIES = ("resource-only", "resource-and-stonith")
@@ -95,7 +96,7 @@ class FencingWithoutHandler(Rule):
                 fix = Fix([put_options(container, "handlers", stmts)],
                           "add Pacemaker's fence-peer handler (and its unfence counterpart)")
             else:
-                fix = Fix([put_options(container, "handlers", ['fence-peer "<FENCE-PEER-HANDLER>";'])],
+                fix = Fix([put_options(container, "handlers", [stmt("fence-peer", FENCE_PEER_PLACEHOLDER)])],
                           "add a fence-peer handler (choose the script)", needs_choice=True)
             yield self.finding(
                 f"resource {res.name} sets fencing {f.value} but defines no fence-peer handler: on a "

@@ -22,11 +22,9 @@ if TYPE_CHECKING:
     from sanlint.model.iscsi import IscsiLun, IscsiTarget
     from sanlint.source import Span
 
-TARGET_AGENT = "ocf:heartbeat:iSCSITarget"
-LU_AGENT = "ocf:heartbeat:iSCSILogicalUnit"
-IMPLEMENTATIONS = ("iet", "tgt", "lio", "lio-t")
-STACK_OF_IMPL = {"iet": "ietd", "tgt": "tgt", "lio": "lio", "lio-t": "lio"}
-IMPL_OF_STACK = {"ietd": "iet", "tgt": "tgt", "lio": "lio-t"}  # saveconfig.json is targetcli(-fb): lio-t
+from sanlint.transform.iscsi import (  # noqa: F401,E402  (the pack's rules read them as C.NAME)
+    IMPL_OF_STACK, IMPLEMENTATIONS, LU_AGENT, STACK_OF_IMPL, TARGET_AGENT,
+)
 
 
 @dataclass

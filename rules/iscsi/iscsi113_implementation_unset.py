@@ -33,7 +33,7 @@ configured for (ietd.conf means `iet`, tgt's targets.conf `tgt`, LIO's
 saveconfig.json `lio-t`), or, for an LU, its target's implementation.  If a
 node has been running the resource with another detected stack, the next
 start changes it, so the admin confirms.  When the hosts show no single
-stack, the fix holds the placeholder `<iet|tgt|lio|lio-t>` and is only
+stack, the fix holds the placeholder `CHOOSE-iet-tgt-lio-or-lio-t` and is only
 shown (`--diff`).
 
 ## Source
@@ -45,9 +45,9 @@ resource-agents `heartbeat/iSCSITarget.in` and `iSCSILogicalUnit.in`
 
 from sanlint.edit.cluster import set_param
 from sanlint.rule import Fix, Rule
+from sanlint.transform.iscsi import IMPL_PLACEHOLDER
 from sanlint_rules.iscsi import _common as C
 
-PLACEHOLDER = "<iet|tgt|lio|lio-t>"
 
 
 class ImplementationUnset(Rule):
@@ -83,7 +83,7 @@ class ImplementationUnset(Rule):
 
 
 def _fix(c, p, impl):
-    value = impl or PLACEHOLDER
+    value = impl or IMPL_PLACEHOLDER
     edit = set_param(p, "implementation", value)
     if edit is None:
         return None

@@ -38,6 +38,8 @@ BARE_NO = {"no-disk-barrier", "no-disk-flushes", "no-disk-drain", "no-md-flushes
 HANDLER_DIR = "/usr/lib/drbd"
 FENCE_SCRIPT = {"9": "crm-fence-peer.9.sh", "8": "crm-fence-peer.sh"}
 UNFENCE_SCRIPT = {"9": "crm-unfence-peer.9.sh", "8": "crm-unfence-peer.sh"}
+# where the admin must name the fence-peer handler (no Pacemaker to use crm-fence-peer for)
+FENCE_PEER_PLACEHOLDER = "CHOOSE-fence-peer-handler"
 
 
 def dissolve_syncer(container: Any, sec: Any, *, target: str = "8.4", fixed_rate: bool = False,

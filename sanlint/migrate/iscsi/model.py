@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Iterable
 from sanlint.model.base import Setting
 from sanlint.model.iscsi import ChapUser, IscsiConfig, IscsiTarget
 from sanlint.source import Span
+from sanlint.transform.iscsi import IMPL_OF_STACK, LU_AGENT, TARGET_AGENT  # noqa: F401  (the package's modules read them here)
 
 if TYPE_CHECKING:
     from sanlint.model import Host
@@ -18,8 +19,6 @@ if TYPE_CHECKING:
 TGT_FILE = "etc/tgt/conf.d/sanlint-from-ietd.conf"
 LIO_FILE = "etc/target/saveconfig.json"
 LIO_SCRIPT = "etc/target/sanlint-migrate.targetcli"
-TARGET_AGENT = "ocf:heartbeat:iSCSITarget"
-LU_AGENT = "ocf:heartbeat:iSCSILogicalUnit"
 MARK = "sanlint"
 
 # iSCSI keys tgt-admin passes to `tgtadm --mode target --op update` (scripts/tgt-admin, process_options)
@@ -45,7 +44,6 @@ DAEMON_AGENTS = {
     "tgt": {"lsb:tgtd", "lsb:tgt", "systemd:tgt", "systemd:tgtd", "systemd:tgt.service", "service:tgt",
             "service:tgtd", "upstart:tgt"},
 }
-IMPL_OF_STACK = {"ietd": "iet", "tgt": "tgt", "lio": "lio-t"}
 
 
 # -- the neutral description -----------------------------------------------------
