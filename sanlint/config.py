@@ -1,7 +1,8 @@
 """Settings from `[tool.sanlint]` in pyproject.toml or from `.sanlint.toml`.
 
-Looked up from the current directory upwards (the first file that has
-sanlint settings wins), or given with `--config FILE`.  Keys (spec/cli.md):
+Looked up from the checked path upwards, then from the current directory
+upwards (the first file that has sanlint settings wins, as in ruff), or
+given with `--config FILE`.  Keys (spec/cli.md):
 `select`, `ignore`, `extend-select`, `per-file-ignores`, `severity`,
 `fail-on`, `drbd-version`, `pacemaker-version`, `corosync-version`, `hosts`.
 """
@@ -80,10 +81,15 @@ def load(explicit: str | None = None, start: Path | None = None) -> Settings:
     if explicit:
         candidates.append((Path(explicit), explicit.endswith("pyproject.toml")))
     else:
-        here = (start or Path.cwd()).resolve()
-        for d in [here, *here.parents]:
-            candidates.append((d / ".sanlint.toml", False))
-            candidates.append((d / "pyproject.toml", True))
+        for first in ([start] if start is not None else []) + [Path.cwd()]:
+            here = first.resolve()
+            while not here.exists():  # `--stdin-filename` of a file not saved yet
+                here = here.parent
+            if not here.is_dir():
+                here = here.parent
+            for d in [here, *here.parents]:
+                candidates.append((d / ".sanlint.toml", False))
+                candidates.append((d / "pyproject.toml", True))
     for path, is_pyproject in candidates:
         if not path.exists():
             if explicit:

@@ -222,6 +222,9 @@ class ParseError(Exception):
             text += f": found {self.found}"
         if self.expected:
             shown = self.expected[:8]
-            more = f" (and {len(self.expected) - 8} more)" if len(self.expected) > 8 else ""
-            text += f", expected {' | '.join(shown)}{more}"
+            if len(self.expected) > 8:
+                listed = ", ".join(shown) + f" (or {len(self.expected) - 8} more)"
+            else:
+                listed = ", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0]
+            text += f", expected {listed}"
         return text

@@ -104,7 +104,7 @@ def test_text_format_shows_line_caret_and_summary(tmp_path):
 def test_colour_only_when_asked(tmp_path):
     site = tmp_path / "site"
     host(site, "san-1", {"etc/drbd.conf": 'include "drbd.d/*.rse";\n'})
-    assert "\033[" in run("check", "--color", str(site), color=True).output
+    assert "\033[" in run("check", "--color", "always", str(site), color=True).output
     assert "\033[" not in run("check", str(site), color=True).output  # not a terminal
 
 

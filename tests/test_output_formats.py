@@ -279,7 +279,7 @@ def test_colour_on_a_terminal_unless_NO_COLOR():
 
 
 def test_NO_COLOR_loses_to_an_explicit_color_flag():
-    r = run_cli("check", "--color", SEED, env={"NO_COLOR": "1"}, color=True)
+    r = run_cli("check", "--color", "always", SEED, env={"NO_COLOR": "1"}, color=True)
     assert "\033[" in r.output
     r = run_cli("check", SEED, env={"NO_COLOR": "1"}, color=True)
     assert "\033[" not in r.output

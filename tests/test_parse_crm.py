@@ -211,7 +211,7 @@ def test_invalid_fixtures(path):
 def test_error_details():
     with pytest.raises(ParseError) as err:
         parse("colocation c a b\n")
-    assert err.value.found == "'a'" and "score" in err.value.expected
+    assert err.value.found == "'a'" and "a score (inf:, 100:)" in err.value.expected
 
 
 # ---- generated configurations -------------------------------------------------

@@ -292,10 +292,10 @@ def test_invalid_fixture_position(path: Path) -> None:
     ("address-no-port", "';'", "':'"),
     ("missing-semicolon", "'meta-disk'", "';'"),
     ("keyword-host", "'net'", "string"),
-    ("include-in-resource", "'include'", "on"),
+    ("include-in-resource", "'include'", "'on'"),
     ("missing-final-brace", "end of file", "'}'"),
-    ("volume-word", "'data'", "int"),
-    ("ipv6-no-keyword", "'['", "ipv6"),
+    ("volume-word", "'data'", "a number"),
+    ("ipv6-no-keyword", "'['", "'ipv6'"),
 ])
 def test_error_found_expected(name: str, found: str, expected: str) -> None:
     path = DRBD / "invalid" / f"{name}.res"

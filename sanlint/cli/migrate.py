@@ -26,13 +26,18 @@ def _choices(values: tuple[str, ...]) -> dict[str, str]:
 
 
 def _list_migrators() -> str:
-    from sanlint.migrate.base import registry
+    import textwrap
+
+    from sanlint.migrate.base import option_name, registry
 
     lines = []
     for name, cls in registry().items():
-        lines.append(f"{name:<14} {cls.description}")
+        lines += textwrap.wrap(f"{name:<14} {cls.description}", 79, subsequent_indent=" " * 15,
+                               break_on_hyphens=False)
         for opt, (default, allowed, help_) in cls.options.items():
-            lines.append(f"{'':<14}   --set {opt}={'|'.join(allowed) or 'VALUE'} (default {default}): {help_}")
+            text = f"--set {option_name(opt)}={'|'.join(allowed) or 'VALUE'} (default {default or 'none'}): {help_}"
+            lines += textwrap.wrap(text, 79, initial_indent=" " * 17, subsequent_indent=" " * 19,
+                                   break_on_hyphens=False)
     return "\n".join(lines) + "\n"
 
 
@@ -64,9 +69,15 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
     from sanlint.migrate import engine
     from sanlint.migrate.base import registry
 
-    if list_ or not name:
+    if list_:
         click.echo(_list_migrators(), nl=False)
-        sys.exit(0 if list_ else 2)
+        sys.exit(0)
+    if not name:
+        click.echo("sanlint: migrate needs a migrator NAME (sanlint migrate NAME PATH...); the migrators:\n"
+                   + _list_migrators(), err=True, nl=False)
+        sys.exit(2)
+    if mode == "write" and output:
+        raise click.UsageError("--write edits in place and --output DIR writes a copy: give one of them")
     migrators = registry()
     if name not in migrators:
         click.echo(f"sanlint: unknown migrator {name!r}; available: {', '.join(migrators) or 'none'}", err=True)
@@ -81,7 +92,7 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
         migrator = migrators[name](_choices(choices))
     except ValueError as e:
         raise click.UsageError(str(e)) from None
-    settings = load_settings(config)
+    settings = load_settings(config, paths=paths)
     host_list = host_pairs(hosts)
     site, problems = build_site(paths, hosts, settings)
     plan = migrator.plan(site)

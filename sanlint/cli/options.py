@@ -44,10 +44,12 @@ def site_options(fn: Callable) -> Callable:
 
 
 def select_options(fn: Callable) -> Callable:
-    """--select CODES, --ignore CODES (repeatable, comma-separated)."""
+    """--select, --extend-select, --ignore CODES (repeatable, comma-separated)."""
     return _apply(fn, [
         click.option("--select", multiple=True, metavar="CODES",
-                     help="Only these rule codes or prefixes (comma-separated)."),
+                     help="Only these rule codes or prefixes (comma-separated); replaces the configuration's."),
+        click.option("--extend-select", multiple=True, metavar="CODES",
+                     help="Add these rule codes or prefixes to the selection."),
         click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes."),
     ])
 
@@ -105,22 +107,78 @@ def host_pairs(values: tuple[str, ...]) -> list[tuple[str, str]]:
 
 
 def load_settings(config: str | None, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
-                  fail_on: str | None = None):
-    """The configuration file's settings with the command line's on top."""
+                  fail_on: str | None = None, extend_select: tuple[str, ...] = (), paths: tuple[str, ...] = ()):
+    """The configuration file's settings with the command line's on top.
+
+    Without --config the file is looked up from the first checked PATH
+    upwards, then from the current directory upwards.  Every rule code or
+    prefix (command line or file) must name an installed rule: an unknown
+    one is a usage error (exit 2) with the nearest codes, never a selector
+    that silently matches nothing.
+    """
+    from pathlib import Path
+
     from sanlint.config import ConfigError, load
 
+    start = next((Path(p) for p in paths if p != "-" and "://" not in p), None)
     try:
-        s = load(config)
+        s = load(config, start=start)
     except ConfigError as e:
         raise click.UsageError(str(e)) from None
+    given = {"--select": _codes(select), "--extend-select": _codes(extend_select), "--ignore": _codes(ignore)}
+    check_codes(s, given)
     if select:
-        s.select = [x.upper() for part in select for x in part.split(",") if x]
+        s.select = given["--select"]
         s.extend_select = []
-    if ignore:
-        s.ignore += [x.upper() for part in ignore for x in part.split(",") if x]
+    s.extend_select += given["--extend-select"]
+    s.ignore += given["--ignore"]
     if fail_on:
         s.fail_on = fail_on
     return s
+
+
+def _codes(values: tuple[str, ...]) -> list[str]:
+    return [x.strip().upper() for part in values for x in part.split(",") if x.strip()]
+
+
+def check_codes(settings, given: dict[str, list[str]]) -> None:
+    """Exit 2 on a rule code or prefix that matches no installed rule."""
+    where = settings.source or "configuration"
+    sources = dict(given)
+    sources[f"{where}: select"] = [] if settings.select == ["ALL"] else list(settings.select)
+    sources[f"{where}: extend-select"] = list(settings.extend_select)
+    sources[f"{where}: ignore"] = list(settings.ignore)
+    sources[f"{where}: per-file-ignores"] = [c for cs in settings.per_file_ignores.values() for c in cs]
+    sources[f"{where}: severity"] = list(settings.severity)
+    if not any(sources.values()):
+        return
+    from sanlint.runner import load_rules
+
+    known = sorted(load_rules())
+    for source, codes in sources.items():
+        for code in codes:
+            if code == "ALL" or any(k.startswith(code) for k in known):
+                continue
+            raise click.UsageError(f"{source}: unknown rule code {code!r}{did_you_mean(code, known)}")
+
+
+def did_you_mean(word: str, known: list[str]) -> str:
+    """` (did you mean X?)`, or ` (see `sanlint rules`)` when nothing is near:
+    the code with a letter typed for a digit (DRBD1O1), codes that start with
+    WORD, then the closest spellings."""
+    import difflib
+    import re
+
+    up = word.strip().upper()
+    m = re.fullmatch(r"([A-Z]+?)([0-9OIL]+)", up)
+    fixed = m.group(1) + m.group(2).translate(str.maketrans("OIL", "011")) if m else None
+    near = [k for k in known if k.upper() == fixed]
+    near += [k for k in known if k.upper().startswith(up)]
+    near += difflib.get_close_matches(word.strip(), known, n=3, cutoff=0.6)
+    near = list(dict.fromkeys(near))[:3]
+    if not near:
+        return " (see `sanlint rules`)"
+    return f" (did you mean {' or '.join(near)}?)"
 
 
 def build_site(paths: tuple[str, ...], hosts: tuple[str, ...], settings, overrides=None):

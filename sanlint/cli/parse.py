@@ -19,7 +19,7 @@ def parse(paths, hosts, config, fmt):
     from sanlint.output.secrets import Scrubber
     from sanlint.site import InputProblem
 
-    settings = load_settings(config)
+    settings = load_settings(config, paths=paths)
     site, problems = build_site(paths, hosts, settings)
     doc = site.to_json()
     doc["problems"] = [_problem_json(p) for p in problems if isinstance(p, InputProblem)]

@@ -38,7 +38,7 @@ from sanlint.cli.options import build_site, load_settings, select_options, site_
               help="A previous report's JSON sidecar or a baseline: show what is new and what was resolved.")
 @click.option("--title", default="sanlint audit report", show_default=True, help="Report title.")
 @click.pass_context
-def report(ctx, paths, hosts, config, output, fmt, select, ignore, baseline, previous, title):
+def report(ctx, paths, hosts, config, output, fmt, select, extend_select, ignore, baseline, previous, title):
     """Write an audit report of PATHs (default /etc): evidence (time, version,
     rule-set hash, inputs with SHA-256), findings ranked by severity and risk
     with their remediation, topology, waivers, sign-off; secrets redacted."""
@@ -50,7 +50,7 @@ def report(ctx, paths, hosts, config, output, fmt, select, ignore, baseline, pre
         if fmt is None:
             raise click.UsageError(f"{output}: cannot tell the format from the extension; "
                                    "use .html, .md or .pdf, or give --format")
-    settings = load_settings(config, select, ignore)
+    settings = load_settings(config, select, ignore, extend_select=extend_select, paths=paths)
     site, problems = build_site(paths, hosts, settings)
     result = run(site, problems, settings)
     baselined, reasons = [], {}

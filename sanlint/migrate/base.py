@@ -141,6 +141,11 @@ class MigrationPlan:
         return not self.edits() and not self.new_files()
 
 
+def option_name(name: str) -> str:
+    """A migrator option as `--set` spells it: lower case, words joined by dashes."""
+    return name.strip().lower().replace("_", "-")
+
+
 class Migrator:
     """Base class of every migrator.  Subclasses set the class attributes and
     implement `plan`; they are found by `registry()`, not listed by hand."""
@@ -155,13 +160,17 @@ class Migrator:
 
     def __init__(self, choices: dict[str, str] | None = None) -> None:
         self.choices = {k: v[0] for k, v in self.options.items()}
-        for k, v in (choices or {}).items():
-            if k not in self.options:
-                known = ", ".join(sorted(self.options)) or "none"
-                raise ValueError(f"migrator {self.name} has no option {k!r} (options: {known})")
+        # `--set` names are written with dashes (`--set vg-access-mode=tagging`); an option
+        # declared with underscores (an agent parameter's name) is accepted both ways
+        names = {option_name(k): k for k in self.options}
+        for given, v in (choices or {}).items():
+            k = names.get(option_name(given))
+            if k is None:
+                known = ", ".join(sorted(names)) or "none"
+                raise ValueError(f"migrator {self.name} has no option {given!r} (options: {known})")
             allowed = self.options[k][1]
             if allowed and v not in allowed:
-                raise ValueError(f"--set {k}: {v!r} is not one of {', '.join(allowed)}")
+                raise ValueError(f"--set {option_name(k)}: {v!r} is not one of {', '.join(allowed)}")
             self.choices[k] = v
 
     def plan(self, site: "Site") -> MigrationPlan:  # pragma: no cover - abstract

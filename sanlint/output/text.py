@@ -1,6 +1,11 @@
 """`--format text`: `path:line:col: CODE [severity] message (host)`, grouped
 by file, with the offending line and a caret, coloured on a terminal (never
-when piped or when NO_COLOR is set), and a one-line summary."""
+when piped or when NO_COLOR is set), and a one-line summary.
+
+A finding with a fix ends in a mark saying what it takes to apply it:
+`[*]` `--fix`, `[!]` `--fix --unsafe-fixes` (the fix changes behaviour),
+`[?]` the admin's choice (shown by `--diff`, never written); a legend under
+the summary explains the marks that appear."""
 
 from __future__ import annotations
 
@@ -8,9 +13,13 @@ from sanlint.output import one_line
 
 COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
+MARKS = {"safe": "[*]", "unsafe": "[!]", "display-only": "[?]"}  # by Fix.applicability, as in ruff's JSON
+LEGEND = {"safe": "[*] fixable with --fix", "unsafe": "[!] fixable with --fix --unsafe-fixes (changes behaviour)",
+          "display-only": "[?] fix needs your choice (shown by --diff, never written)"}
 
 
-def render(result, summary: dict, color: bool = False, show_source: bool = True, verbose: bool = False, **_) -> str:
+def render(result, summary: dict, color: bool = False, show_source: bool = True, verbose: bool = False,
+           show_fixes: bool = False, **_) -> str:
     out: list[str] = []
     c = (lambda code, s: f"{code}{s}{RESET}") if color else (lambda code, s: s)
     if verbose:
@@ -25,7 +34,7 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
         host = f" ({one_line(f.host)})" if f.host else ""
         loc = c(BOLD, f"{one_line(f.path)}:{f.line}:{f.column}:")
         sev = c(COLOURS.get(f.severity, ""), f"[{f.severity}]")
-        fix = c(DIM, " [*]") if f.fixable else ""
+        fix = c(DIM, f" {MARKS[f.fix.applicability]}") if f.fix is not None else ""
         out.append(f"{loc} {c(BOLD, f.code)} {sev} {one_line(f.message)}{host}{fix}")
         if show_source and f.span is not None and f.span.end >= f.span.start:
             text = f.span.file.line_text(f.line)
@@ -45,11 +54,16 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
                 if f.span.line == f.line:
                     width = max(1, min(len(f.span.text.split("\n")[0]), len(text) - caret_col))
                 out.append(" " * (len(gutter) - 2) + c(DIM, "| ") + " " * caret_col + c(COLOURS.get(f.severity, ""), "^" * width))
+        if show_fixes and f.fix is not None:
+            out.append(f"      = fix ({f.fix.applicability}): {f.fix.description}")
     if out:
         out.append("")
     safe = len([f for f in result.findings if f.fixable and f.fix.safe])
     unsafe = len([f for f in result.findings if f.fixable and not f.fix.safe])
     out.append(summary_line(summary, safe, unsafe))
+    shown = {f.fix.applicability for f in result.findings if f.fix is not None}
+    if shown:
+        out.append(c(DIM, "; ".join(LEGEND[a] for a in MARKS if a in shown) + "."))
     return "\n".join(out) + "\n"
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,34 +90,86 @@ def parse_with(name: str, src: SourceFile, text: str | None = None, start: str =
         if tok.type == "$END":
             line, col = src.line_col(len(body))
             raise ParseError("unexpected end of file", line, col, found="end of file",
-                             expected=_names(e.expected), char_offset=len(body)) from None
-        raise ParseError("syntax error", e.line, e.column, found=repr(str(tok)),
-                         expected=_names(e.expected), char_offset=tok.start_pos) from None
+                             expected=words(name, e.expected, parser), char_offset=len(body)) from None
+        found = "end of line" if TERMINAL_WORDS.get(tok.type) == "end of line" or not str(tok).strip(" \t") \
+            else repr(str(tok))
+        raise ParseError("syntax error", e.line, e.column, found=found,
+                         expected=words(name, e.expected, parser), char_offset=tok.start_pos) from None
     except UnexpectedCharacters as e:
         ch = body[e.pos_in_stream] if e.pos_in_stream < len(body) else ""
-        raise ParseError("syntax error", e.line, e.column, found=repr(ch),
-                         expected=_names(e.allowed or []), char_offset=e.pos_in_stream) from None
+        raise ParseError("syntax error", e.line, e.column, found="end of line" if ch in "\r\n" else repr(ch),
+                         expected=words(name, e.allowed or [], parser), char_offset=e.pos_in_stream) from None
     except UnexpectedEOF as e:
         line, col = src.line_col(len(body))
         raise ParseError("unexpected end of file", line, col, found="end of file",
-                         expected=_names(e.expected), char_offset=len(body)) from None
+                         expected=words(name, e.expected, parser), char_offset=len(body)) from None
     except UnexpectedInput as e:  # pragma: no cover - other Lark input errors
         raise ParseError(str(e).splitlines()[0], getattr(e, "line", 1), getattr(e, "column", 1)) from None
 
 
-# Readable names for terminals in "expected ..." messages.
-_PUNCT = {"LBRACE": "'{'", "RBRACE": "'}'", "SEMICOLON": "';'", "COLON": "':'", "EQUAL": "'='",
-          "LSQB": "'['", "RSQB": "']'", "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "_NL": "end of line",
-          "NEWLINE": "end of line", "_NEWLINE": "end of line"}
+# What the grammars' terminals mean, in the admin's words: the one place
+# that turns Lark's token names (RBRACE, __ANON_3, OPTVAL) into the
+# "expected ..." of a parse error.  A keyword or a fixed string is shown
+# quoted as written ('resource', '{'); a terminal that stands for a kind of
+# text is described (the grammar's name as a key: (grammar, TERMINAL)
+# first, then TERMINAL for every grammar).  A terminal missing here is
+# shown as its name in lower case, which tests/test_cli_conventions.py
+# forbids for every terminal of every grammar.
+TERMINAL_WORDS: dict[str, str] = {
+    "NAME": "a name", "VALUE": "a value", "WORD": "a word", "ANYWORD": "a word", "BARE": "a word",
+    "NVPAIR": "name=value", "SCORE": "a score (inf:, 100:)", "RSC_PATTERN": "a /regular expression/",
+    "BINOP": "a comparison (eq, ne, lt, lte, gt, gte)", "UNARYOP": "'defined' or 'not_defined'",
+    "BOOLOP": "'and' or 'or'", "DATE_SIMPLE": "'lt' or 'gt'", "DATE_SET": "'in_range' or 'date_spec'",
+    "ALERT_KW": "'attributes', 'meta', 'select' or 'to'", "ACL_RIGHT": "'read', 'write' or 'deny'",
+    "XML_BODY": "an XML fragment", "KMODVERS": "a version such as 9.2.0", "INT": "a number", "FLOAT": "a number",
+    "IPV4ADDR": "an IPv4 address", "IPV6ADDR": "an IPv6 address", "DQSTRING": "a quoted string",
+    "STRING": "a quoted string", "SQSTRING": "a quoted string", "OTHER": "a value", "KEY": "a setting name",
+    "OPTKEY": "an option name", "OPTVAL": "an option value", "USER": "'IncomingUser' or 'OutgoingUser'",
+    "OPEN": "a <section ...> line", "CLOSE": "a </section> line", "OPTION": "a setting line",
+    "COMMENT": "a comment", "_NL": "end of line", "NEWLINE": "end of line", "_NEWLINE": "end of line",
+    "$END": "end of file", "MODULE_VERSION": "'require-drbd-module-version-eq' (or -ne, -gt, -ge, -lt, -le)",
+}
+GRAMMAR_WORDS: dict[tuple[str, str], str] = {
+    ("corosync", "NAME"): "a section or option name",
+    ("ietd", "NAME"): "a target name",
+    ("tgt", "OPEN"): "a <target ...> line", ("tgt", "CLOSE"): "a </target> line", ("tgt", "OPTION"): "a directive line",
+}
+_KEYWORD = re.compile(r"^\(?:?(?:\?i:)?([A-Za-z_][A-Za-z0-9_-]*)\)?\(\?[!=]")  # /resource(?![...])/
 
 
-def _names(terminals) -> list[str]:
-    out = []
+def words(grammar: str, terminals, parser: "Lark | None" = None) -> list[str]:
+    """The terminals a parser expected, as the admin reads them."""
+    out: list[str] = []
     for t in terminals:
-        if t in _PUNCT:
-            out.append(_PUNCT[t])
-        elif t.startswith("__ANON") or t.startswith("$"):
-            continue
-        else:
-            out.append(t.lower().lstrip("_").replace("_", "-"))
+        word = _word(grammar, t, parser)
+        if word and word not in out:
+            out.append(word)
     return out
+
+
+def _word(grammar: str, name: str, parser) -> str | None:
+    if (grammar, name) in GRAMMAR_WORDS:
+        return GRAMMAR_WORDS[(grammar, name)]
+    if name in TERMINAL_WORDS:
+        return TERMINAL_WORDS[name]
+    pattern = _pattern(parser, name)
+    if pattern is not None:
+        kind, value = pattern
+        if kind == "str":
+            return repr(value) if value.strip() else None
+        m = _KEYWORD.match(value)
+        if m:
+            return repr(m.group(1))
+    if name.startswith("__ANON") or name.startswith("$") or name.startswith("_"):
+        return None
+    return name.lower().replace("_", "-")
+
+
+def _pattern(parser, name: str) -> tuple[str, str] | None:
+    if parser is None:
+        return None
+    try:
+        p = parser.get_terminal(name).pattern
+    except (KeyError, AttributeError):
+        return None
+    return ("str" if type(p).__name__ == "PatternStr" else "re", p.value)
