@@ -6,7 +6,7 @@ is spelt, typed and documented once:
 
     @click.command()
     @site_options            # PATHS, --host, --config
-    @select_options          # --select, --ignore
+    @select_options          # --select, --extend-select, --ignore
     @fail_on_option()
     def mycommand(paths, hosts, config, select, ignore, fail_on): ...
 
