@@ -478,6 +478,22 @@ def _norm_pcmk(v: str) -> str:
 
 
 def _infer_drbd(site: Site) -> tuple[str | None, str | None]:
+    v, why = _hinted_drbd(site)
+    if v is None:
+        return v, why
+    from sanlint.drbd_versions import describe, site_refusals
+
+    refused = site_refusals(site)
+    mine = [r for r in refused if r.version == v]
+    if not mine:
+        return v, why
+    for other in {"8.3": ("8.4", "9"), "8.4": ("9", "8.3"), "9": ("8.4", "8.3")}[v]:
+        if not [r for r in refused if r.version == other]:
+            return other, f"{why}, but {describe(mine)}; drbdadm {other} accepts every line"
+    return v, f"{why}; no DRBD version accepts every line (SAN006)"
+
+
+def _hinted_drbd(site: Site) -> tuple[str | None, str | None]:
     hints: dict[str, str] = {}
     for h in site.hosts.values():
         for cfg in h.drbd:

@@ -106,17 +106,13 @@ resource sandisk0 {
         disk {
                 on-io-error        detach;
                 fencing resource-only;
-                resync-rate 70M;
-                c-plan-ahead 0;
-        }
-        handlers {
-                fence-peer "/usr/lib/drbd/crm-fence-peer.sh";
-                after-resync-target "/usr/lib/drbd/crm-unfence-peer.sh";
         }
 """
 
 
 def test_seed_fixes_converge_and_are_idempotent(tmp_path):
+    # the seed is a DRBD 8.3 site (drbdadm-83 accepts it): DRBD122's fix applies, DRBD120 has none
+    # there (drbdadm-83 refuses the 8.4 places of the syncer options), and the result stays 8.3
     site = tmp_path / "seed"
     shutil.copytree(SEED, site)
     changed, out = run_fixes(site)
@@ -124,10 +120,12 @@ def test_seed_fixes_converge_and_are_idempotent(tmp_path):
     assert sorted(changed) == ["san-1/etc/drbd.d/sandisk0.res", "san-2/etc/drbd.d/sandisk0.res"]
     for rel, text in changed.items():
         assert text.startswith(SEED_FIXED)
-        assert "syncer" not in text and text.endswith("                meta-disk internal;\n        }\n}\n")
-    # DRBD121 (the fixed rate is kept, on purpose: c-plan-ahead 0) and DRBD130 remain, nothing new
+        assert text.endswith("        syncer {\n                rate 70M;\n        }\n}\n")
+        run = subprocess.run([need("/lib/drbd/drbdadm-83"), "-c", str(site / rel), "sh-nop"], capture_output=True,
+                             text=True, timeout=30)
+        assert run.returncode == 0, run.stderr
     assert codes(site) == sorted((c, f"{h}/etc/drbd.d/sandisk0.res", line) for h in ("san-1", "san-2")
-                                 for c, line in (("DRBD121", 6), ("DRBD130", 1)))
+                                 for c, line in (("DRBD120", 23), ("DRBD121", 24), ("DRBD130", 1)))
     again, _ = run_fixes(site)
     assert again == {}
 
@@ -314,8 +312,10 @@ def test_outdate_peer_under_9_is_renamed(tmp_path):
 def test_net_fencing_under_84_moves_to_disk(tmp_path):
     text = HANDLERS_84.replace("disk { fencing resource-only; }", "net { fencing resource-only; max-buffers 8000; }")
     site = make_site(tmp_path, {"san-1/etc/drbd.d/r0.res": text})
-    assert [(f.code, f.line) for f in findings(site) if f.code == "DRBD114"] == [("DRBD114", 2)]
-    changed, out = run_fixes(site)
+    # only drbdadm 9 accepts net { fencing }: inferred, the site is 9; said to run 8.4, the option is misplaced
+    assert [f for f in findings(site) if f.code == "DRBD114"] == []
+    assert [(f.code, f.line) for f in findings(site, drbd_version="8.4") if f.code == "DRBD114"] == [("DRBD114", 2)]
+    changed, out = run_fixes(site, drbd_version="8.4")
     assert not out.rejected
     assert changed["san-1/etc/drbd.d/r0.res"].startswith(
         "resource r0 {\n  net { max-buffers 8000; }\n  handlers {\n    fence-peer \"/usr/lib/drbd/crm-fence-peer.sh\";\n"
@@ -427,13 +427,22 @@ common {
 """
 
 
-def test_syncer_fix_under_83_keeps_the_fixed_rate(tmp_path):
+def test_syncer_has_no_fix_under_83(tmp_path):
+    # 8.3 inferred from the syncer section (with the resource-level protocol 8.3 requires): drbdadm-83
+    # refuses disk { resync-rate }, so the only valid spelling on that site is the syncer section
+    site = make_site(tmp_path, {"san-1/etc/drbd.d/r0.res": BARE.replace(
+        "resource r0 {\n", "resource r0 {\n  protocol C;\n  syncer { rate 10M; }\n")})
+    changed, out = run_fixes(site)
+    assert "san-1/etc/drbd.d/r0.res" not in changed
+    assert [f.fix for f in findings(site) if f.code == "DRBD120"] == [None]
+
+
+def test_syncer_without_protocol_is_not_83(tmp_path):
+    # drbdadm-83: "protocol definition missing"; 8.4 accepts the file, so it is checked (and fixed) as 8.4
     site = make_site(tmp_path, {"san-1/etc/drbd.d/r0.res": BARE.replace("resource r0 {\n", "resource r0 {\n  syncer { rate 10M; }\n")})
-    changed, out = run_fixes(site)  # 8.3 inferred from the syncer section
+    changed, out = run_fixes(site)
     # the section is rewritten where it stood, in its own layout (as `migrate drbd-84` does)
-    assert changed["san-1/etc/drbd.d/r0.res"].startswith(
-        "resource r0 {\n  disk { resync-rate 10M; c-plan-ahead 0; }\n  on alpha")
-    assert [f for f in findings(site) if f.code in ("DRBD120", "DRBD123")] == []
+    assert changed["san-1/etc/drbd.d/r0.res"].startswith("resource r0 {\n  disk { resync-rate 10M; }\n  on alpha")
 
 
 def test_totem_network_from_the_nodelist(tmp_path):

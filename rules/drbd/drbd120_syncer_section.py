@@ -46,10 +46,12 @@ section at the same level, or a new one written where the syncer section
 stood, in its layout), renames `rate` to `resync-rate` and `after` to
 `resync-after`, drops the options 8.4 ignores (`delay-probe-*`,
 `throttle-threshold`, `hold-off-threshold`) and deletes the syncer
-section.  Under DRBD 8.3 (configured or inferred) it also writes
-`c-plan-ahead 0;` next to the rate, so the fixed rate stays a fixed rate
-once the nodes run 8.4 or 9.  No fix when the section holds an option
-sanlint does not know.
+section.  No fix on a DRBD 8.3 site (configured or inferred): drbdadm-83
+refuses every one of those 8.4 places (`disk { resync-rate }`, `net {
+verify-alg }`, `options { }`), so there the syncer section is the only
+valid spelling until the nodes are upgraded; `sanlint migrate drbd-84`
+does that move, keeping the fixed rate with `--set fixed-resync-rate=yes`.
+No fix either when the section holds an option sanlint does not know.
 
 ## Source
 
@@ -90,8 +92,9 @@ class SyncerSection(Rule):
                         sec.span, identity=f"{ident} / syncer", fix=self._fix(cont, sec, ver, label == "common"))
 
     def _fix(self, cont, sec, ver: str, common: bool) -> Fix | None:
-        # the 8.3 fixed resync rate is kept on an 8.3 site (c-plan-ahead 0), as the migration's choice does
-        edits, items = dissolve_syncer(cont, sec, target="9" if ver == "9" else "8.4", fixed_rate=ver == "8.3",
+        if ver == "8.3":
+            return None  # drbdadm-83 refuses the 8.4 places (sanlint.drbd_versions.REFUSED)
+        edits, items = dissolve_syncer(cont, sec, target="9" if ver == "9" else "8.4", fixed_rate=False,
                                        common=common)
         if not edits or any(i.severity == "error" for i in items):
             return None
