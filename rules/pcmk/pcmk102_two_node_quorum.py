@@ -6,7 +6,10 @@ A cluster of exactly two nodes must not stop its resources when one node
 dies.  With corosync 1.x / openais (or CMAN) that takes
 `no-quorum-policy=ignore`; with corosync 2 or later (votequorum) it takes
 `two_node: 1` in the `quorum` section of corosync.conf on every node (and
-then `ignore` is no longer needed).  The corosync generation comes from the
+then `ignore` is no longer needed).  A cluster with `no-quorum-policy=ignore`
+is not reported whatever its corosync: Pacemaker then keeps resources
+running without quorum (pe_unpack `no-quorum-policy`: "ignore" = continue
+all resource management), so the survivor takes over.  The corosync generation comes from the
 hosts' corosync.conf, else from `cluster-infrastructure`.
 
 ## Why it matters
@@ -86,10 +89,10 @@ class TwoNodeQuorum(Rule):
             if not two_node(site, c):
                 continue
             gen = _corosync_generation(site, c)
+            nqp = c.property("no-quorum-policy")
+            if nqp is not None and (nqp.value or "").lower() == "ignore":
+                continue  # resources keep running without quorum, whatever corosync says about it
             if gen == "1":
-                nqp = c.property("no-quorum-policy")
-                if nqp is not None and (nqp.value or "").lower() == "ignore":
-                    continue
                 if nqp is not None:
                     fix = Fix([Edit.replace(nqp.value_span, "ignore")], "set no-quorum-policy=ignore") \
                         if nqp.value_span is not None else None
