@@ -99,7 +99,7 @@ def test_diff_is_the_default_and_writes_nothing(site):
     assert '+                fence-peer "/usr/lib/drbd/crm-fence-peer.9.sh";\n' in text  # indentation as written
     assert "--- a/" in text and "nothing written" in text
     # the report comes before the diff: changes, items, steps
-    assert text.index("Changes:") < text.index("Items for the admin:") < text.index("Operator steps") < text.index("--- a/")
+    assert text.index("Changes:") < text.index("Items for the admin:") < text.index("Runbook (") < text.index("--- a/")
 
 
 def test_write_makes_backups_and_is_idempotent(site):
@@ -180,7 +180,8 @@ def test_json_report(site):
     assert doc["migrator"] == "drbd-9" and doc["mode"] == "diff"
     assert {"reason", "path", "line", "column", "edits"} <= set(doc["changes"][0])
     assert {"severity", "kind", "message", "path", "line", "column", "host", "choice"} <= set(doc["items"][0])
-    assert doc["steps"] and {"title", "commands", "caveats", "hosts"} <= set(doc["steps"][0])
+    steps = doc["runbook"]["steps"]
+    assert steps and {"number", "kind", "title", "node", "argv", "applies_to", "rollback", "files"} <= set(steps[0])
     assert len(doc["files"]) == 2 and doc["files"][0]["diff"].startswith("--- a/")
     assert doc["remaining"] == [] and doc["refused"] == []
 

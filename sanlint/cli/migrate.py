@@ -53,8 +53,14 @@ def _list_migrators() -> str:
 @fail_on_option("warning", help="Lowest item severity that makes the exit status 1.")
 @click.option("--no-backup", is_flag=True, help="With --write: drop the run's originals once it has completed.")
 @click.option("--list", "list_", is_flag=True, help="List the migrators and their choices.")
+@click.option("--run-steps", is_flag=True,
+              help="Run the runbook's commands on the ssh:// nodes, one node at a time, stopping at the first "
+                   "failed check and before each step done by hand or by --write.")
+@click.option("--from", "from_step", type=click.IntRange(min=1), default=1, metavar="N",
+              help="With --run-steps: start at step N of the runbook (resume after a pause).")
 @ssh_config_option
-def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_backup, list_, ssh_config):
+def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_backup, list_, ssh_config,
+            run_steps, from_step):
     """Migrate PATHs (files, host roots, sites) with migrator NAME.
 
     Prints every change with its reason, the items the admin must handle
@@ -84,6 +90,11 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
         sys.exit(2)
     if output:
         mode = "output"
+    if run_steps and mode != "diff":
+        raise click.UsageError("--run-steps writes no file: install the migrated files with --write (or from "
+                               "--output) at the runbook's file-change steps, and run the steps without them")
+    if from_step != 1 and not run_steps:
+        raise click.UsageError("--from N needs --run-steps")
     if not paths and not hosts:
         click.echo("sanlint: migrate needs a PATH (or --host NAME=PATH)", err=True)
         sys.exit(2)
@@ -100,7 +111,25 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
     plan.items.sort(key=lambda i: i.sort_key)
     site_root = paths[0] if len(paths) == 1 and os.path.isdir(paths[0]) and not hosts else None
     out = engine.realise(plan, site, site_root)
-    report = {"mode": mode, "written": [], "warnings": [], "remaining": None, "refused": list(out.refused)}
+    from sanlint.migrate import runbook as runbooks
+
+    out.runbook = runbooks.build(migrator, site, plan, out) if (out.new or out.created or run_steps) else None
+    report = {"mode": mode, "written": [], "warnings": [], "remaining": None, "refused": list(out.refused),
+              "run": None}
+    if run_steps and not out.refused:
+        from sanlint.migrate import steps as step_runner
+
+        local = step_runner.local_nodes(site, nodes)
+        if local or nodes is None or not nodes.fetched:
+            click.echo("sanlint: --run-steps: steps run on live nodes only (give the nodes as ssh://...); "
+                       + (f"not live: {', '.join(local)}" if local else "no ssh:// node given"), err=True)
+            sys.exit(2)
+        if not out.runbook.steps:
+            click.echo(f"sanlint: --run-steps: the {migrator.name} runbook has no step for these nodes", err=True)
+            sys.exit(2)
+        if from_step > len(out.runbook.steps):
+            click.echo(f"sanlint: --from {from_step}: the runbook has {len(out.runbook.steps)} steps", err=True)
+            sys.exit(2)
     if out.refused:
         _print(fmt, migrator, out, report)
         sys.exit(2)
@@ -151,10 +180,17 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
             if f.path and f.path.startswith(prefix):  # show the finding where the admin's file is
                 f.path = (paths[0] if len(paths) == 1 else "") + f.path[len(prefix):]
         shutil.rmtree(scratch, ignore_errors=True)
+    if run_steps:
+        from sanlint.migrate import steps as step_runner
+        from sanlint.migrate.runbook import execute
+
+        report["run"] = execute(out.runbook, step_runner.ssh_runner(nodes), from_step)
     _print(fmt, migrator, out, report)
     from sanlint.runner import fails
 
     nodes_exit(nodes)
+    if report["run"] is not None:
+        sys.exit(1 if report["run"].failed else 0)
     sys.exit(1 if fails(list(plan.items) + list(report["remaining"] or []), fail_on) else 0)
 
 
@@ -211,12 +247,13 @@ def _print_raw(fmt: str, migrator, out, report, echo) -> None:
                          "line": c.span.line if c.span else None, "column": c.span.column if c.span else None,
                          "edits": len(c.edits), "new_files": [n.path for n in c.new_files]} for c in plan.changes],
             "items": [i.to_json() for i in plan.items],
-            "steps": [s.to_json() for s in plan.steps],
+            "runbook": out.runbook.to_json() if out.runbook is not None else None,
             "files": [{"path": out.display[r], "diff": _diff1(out, r)} for r in sorted(out.new, key=out.display.get)],
             "created": sorted(out.display[d] for d in out.created),
             "remaining": [{"code": f.code, "severity": f.severity, "message": f.message, "path": f.path,
                            "line": f.line, "column": f.column, "host": f.host} for f in report["remaining"] or []],
             "written": report["written"], "warnings": report["warnings"], "refused": report["refused"],
+            "run": _run_json(report.get("run")),
         }
         echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
@@ -238,6 +275,11 @@ def _print_raw(fmt: str, migrator, out, report, echo) -> None:
             w.append(f"{i.location}: {i.severity}: {i.message}\n")
             if i.choice:
                 w.append(f"    choice: {i.choice}\n")
+    rb = getattr(out, "runbook", None)
+    if rb is not None and rb.steps and not report["refused"]:
+        from sanlint.migrate.runbook import render_text
+
+        w.append("\n" + render_text(rb))
     if plan.steps and (plan.changes or plan.items):
         w.append("\nOperator steps (on the hosts):\n")
         for n, s in enumerate(plan.steps, 1):
@@ -252,6 +294,8 @@ def _print_raw(fmt: str, migrator, out, report, echo) -> None:
         w.append("none\n" if not rem else "\n")
         for f in rem:
             w.append(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}\n")
+    if report.get("run") is not None:
+        w.append(_run_text(report["run"]))
     for r in report["refused"]:
         w.append(f"\nsanlint: migration refused, nothing written: {r}\n")
     for warn in report["warnings"]:
@@ -267,6 +311,38 @@ def _print_raw(fmt: str, migrator, out, report, echo) -> None:
             what = ", ".join(report["written"])
             w.append(f"\nwritten: {what}\n")
     echo("".join(w), nl=False)
+
+
+def _run_json(ex) -> dict | None:
+    if ex is None:
+        return None
+    return {"ran": [{"step": r.step.number, "node": r.step.node, "argv": r.argv, "exit_status": r.returncode,
+                     "output": r.output} for r in ex.ran],
+            "done": [s.number for s in ex.done], "stopped_at": ex.stopped.number if ex.stopped else None,
+            "failed": ex.failed, "message": ex.message,
+            "rollback": [{"step": s.number, "node": s.node, "argv": a} for s in reversed(ex.done)
+                         for a, _ in s.rollback_commands()] if ex.failed else []}
+
+
+def _run_text(ex) -> str:
+    from sanlint.migrate.runbook import shell_words
+
+    w = ["\nRunning the steps (--run-steps):\n"]
+    for r in ex.ran:
+        w.append(f"  {r.step.number:>3}. {r.step.node}: $ {shell_words(r.argv)}  -> "
+                 f"{'ok' if r.returncode == 0 else f'exit status {r.returncode}'}\n")
+        if r.returncode != 0 and r.output.strip():
+            w.extend(f"         | {line}\n" for line in r.output.strip().splitlines()[-10:])
+    w.append(f"sanlint: {ex.message}\n")
+    if ex.failed and ex.done:
+        w.append("To undo the steps done so far, in this order:\n")
+        for s in reversed(ex.done):
+            cmds = s.rollback_commands()
+            for a, _ in cmds:
+                w.append(f"  step {s.number} on {s.node}: $ {shell_words(a)}\n")
+            if not cmds:
+                w.append(f"  step {s.number} on {s.node}: {s.rollback_note}\n")
+    return "".join(w)
 
 
 def _diff1(out, real: str) -> str:

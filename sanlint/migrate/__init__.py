@@ -38,8 +38,14 @@ Writing a migrator
      semantic change to know (`note`).  Severity error = the result lacks or
      changes something the input had; warning = the admin must decide;
      info = good to know.  Printed as `path:line:col: severity: message`.
-   * `plan.steps`: `OperatorStep(title, commands, caveats, hosts)`, the
-     host-side actions (metadata conversion, upgrade order, ...).
+   * `plan.facts`: what the runbook needs from the plan (e.g. the DRBD
+     version the files came from).
+   And implement `runbook(ctx) -> (steps, notes)`: the host-side actions as
+   ordered `sanlint.migrate.runbook.Step`s per node (maintenance, backup,
+   file-change, service, check, manual; each with its rollback), built from
+   `ctx.nodes` (real host and cluster node names), `ctx.node_files(host)`
+   and `ctx.cluster_files`; the default just installs the files node by
+   node (docs/runbooks.md).
    Write text only through `sanlint.edit` (shared with the rule fixes and
    the converters): one module per syntax (`brace`, `crm`, `cib`, `lio`)
    with its indentation, quoting, statement insert/delete, and crmsh ids.
@@ -68,7 +74,7 @@ What the framework does (`engine.py`, `commands.py`)
 * then runs the migrator's `rules` on the result (with its `settings`) and
   shows what they still find;
 * report: changes with reasons (`path:line:col: reason`), the items, the
-  operator steps, the remaining findings, the diff; `--format json` gives
+  runbook, the remaining findings, the diff; `--format json` gives
   the same as one object.
 
 Exit status: 0 = migrated (or nothing to do) with no item or remaining

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "sanlint.migrators"
 CONVERTER_GROUP = "sanlint.converters"
 # modules of this package that hold framework code, not migrators
-_FRAMEWORK_MODULES = {"base", "engine", "commands"}
+_FRAMEWORK_MODULES = {"base", "engine", "commands", "runbook", "steps"}
 
 
 @dataclass
@@ -116,7 +116,8 @@ class MigrationPlan:
     migrator: str
     changes: list[Change] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
-    steps: list[OperatorStep] = field(default_factory=list)
+    steps: list[OperatorStep] = field(default_factory=list)  # legacy free-text steps (the runbook replaces them)
+    facts: dict[str, Any] = field(default_factory=dict)  # what the migrator's runbook() needs from plan()
 
     def change(self, reason: str, span: Span | None = None, edits: list[Edit] | None = None) -> Change:
         c = Change(reason, span, list(edits or []))
@@ -175,6 +176,13 @@ class Migrator:
 
     def plan(self, site: "Site") -> MigrationPlan:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def runbook(self, ctx):
+        """The plan as ordered steps per node (`sanlint.migrate.runbook`):
+        (steps, notes).  The default installs the migrated files node by node."""
+        from sanlint.migrate.runbook import generic_steps
+
+        return generic_steps(ctx)
 
 
 class Converter:

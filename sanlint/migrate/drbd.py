@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from sanlint.migrate.base import MigrationPlan, Migrator, OperatorStep
+from sanlint.migrate.base import MigrationPlan, Migrator
 from sanlint.transform.drbd_rewrite import FileRewrite, SiteState
 
 
@@ -38,11 +38,8 @@ class _DrbdMigrator(Migrator):
                     continue
                 seen.add(key)
                 FileRewrite(self, plan, cfg, state).run()
-        plan.steps = self.steps(state)
+        plan.facts["drbd"] = state
         return plan
-
-    def steps(self, state: "SiteState") -> list[OperatorStep]:  # pragma: no cover - per target
-        raise NotImplementedError
 
 
 class Drbd9(_DrbdMigrator):
@@ -52,70 +49,126 @@ class Drbd9(_DrbdMigrator):
     rules = ("DRBD113", "DRBD114", "DRBD120")
     settings = {"drbd-version": "9"}
 
-    def steps(self, state: SiteState) -> list[OperatorStep]:
-        res = state.resources or ["RES"]
-        one = res[0]
-        steps = [
-            OperatorStep(
-                "Copy the migrated DRBD files to every node (they are identical on all nodes, node-ids included)",
-                ["sanlint check --select DRBD <site>   # on the migrated copy, before deploying"],
-                ["drbdadm reads the file on each node: a node with the old file gets other node-ids"]),
-            OperatorStep(
-                "Make sure the handler scripts the configuration names exist on every node",
-                [f"ls -l {p}" for p in sorted(state.handler_paths)] or ["ls -l /usr/lib/drbd/ /lib/drbd/"],
-                ["the scripts live in /usr/lib/drbd on most distributions and in /lib/drbd on others "
-                 "(SUSE 15 SP4 moved them): fix the paths in `handlers { }` where they differ",
-                 "crm-unfence-peer.9.sh is a symlink to crm-fence-peer.9.sh (it switches on $0); both come "
-                 "with drbd-utils 9"]),
-            OperatorStep(
-                "Upgrade one node at a time, the secondary first (rolling upgrade)",
-                ["crm node standby <node>      # or pcs node standby: the cluster moves the primaries away",
-                 "# install the DRBD 9 kernel module and drbd-utils 9 on <node>, deploy the migrated files"],
-                ["DRBD 9 other than 9.1.0-9.1.7 speaks the 8.4 wire protocol, so an upgraded node can resync "
-                 "with a not-yet-upgraded 8.4 peer; never run 9.1.0-9.1.7 against an 8.4 peer",
-                 "an 8.3 peer is not a documented partner for DRBD 9: upgrade 8.3 nodes to 8.4 first "
-                 "(`sanlint migrate drbd-84`) if the cluster must stay up",
-                 "keep Pacemaker from promoting on the upgraded node until its metadata is converted"]),
-            OperatorStep(
-                "Convert each resource's metadata to v09 on the upgraded node (resource down)",
-                [f"drbdadm down {r}" for r in res[:3]] + [f"drbdadm create-md {r}   # answer yes to "
-                                                          f"\"Valid v08 meta-data found, convert to v09?\""
-                                                          for r in res[:3]]
-                + (["# ... and the same for the other resources"] if len(res) > 3 else []),
-                ["drbdadm up of DRBD 9 runs `drbdmeta ... v09 ... apply-al`: v08 metadata must be converted first",
-                 "for more than two nodes later, grow the backing device first and pass --max-peers=N "
-                 f"(`drbdadm -v --max-peers=N -- --force create-md {one}` non-interactively); internal "
-                 "metadata needs one bitmap per peer",
-                 "the node-ids in the configuration must match the bitmap slots of converted metadata: "
-                 "do not change them afterwards (dump-md/restore-md needed)"]),
-            OperatorStep(
-                "Bring the resources up and let them resync",
-                ["drbdadm up all   # or: drbdadm adjust all", "drbdadm status   # /proc/drbd no longer shows the state"],
-                ["auto-promote is on by default in DRBD 9: with Pacemaker in charge that is harmless, without it "
-                 "opening the device promotes"]),
-            OperatorStep(
-                "Then upgrade the other node the same way, and take both out of standby",
-                ["crm node online <node>"], []),
-        ]
-        if state.from_83:
-            steps.append(OperatorStep(
-                "Update device paths: /dev/drbd/by-res/RES is a directory since 8.4 (volumes)",
-                ["grep -rn '/dev/drbd/by-res/' /etc/fstab /etc/lvm/lvm.conf /etc/ietd.conf /etc/tgt /etc/target "
-                 "<cluster config>"],
-                ["append the volume number: /dev/drbd/by-res/RES -> /dev/drbd/by-res/RES/0 (fstab, Pacemaker "
-                 "Filesystem/LVM parameters, iSCSI backing stores, LVM filters); /dev/drbdN paths are unchanged"]))
-        steps.append(OperatorStep(
-            "Use the DRBD 9 resource agent and fencing scripts in Pacemaker",
-            ["sanlint migrate pacemaker-2 <site>   # ocf:linbit:drbd, roles, constraints"],
-            ["crm-fence-peer.9.sh places its constraints per connection; remove stale drbd-fence-by-handler-* "
-             "constraints left by the 8.x script before the upgrade"]))
-        if state.multi_peer:
-            steps.append(OperatorStep(
-                "Resources with more than two hosts need connections",
-                [f"# add `connection-mesh {{ hosts ...; }}` to {r}" for r in state.multi_peer],
-                ["DRBD 9 connects more than two `on` hosts only through connection-mesh or explicit "
-                 "connection sections (8.4 used the extra hosts for IP failover)"]))
-        return steps
+    def runbook(self, ctx):
+        """Rolling upgrade, one node after the other: standby, resources down,
+        v08 metadata saved, packages, migrated files, metadata converted to
+        v09, resources up, checks, online."""
+        from sanlint.migrate.runbook import Step
+
+        state: SiteState = ctx.plan.facts.get("drbd")
+        steps: list[Step] = []
+        notes = [
+            "DRBD 9 other than 9.1.0-9.1.7 speaks the 8.4 wire protocol, so an upgraded node resyncs with a "
+            "not-yet-upgraded 8.4 peer: upgrade one node at a time; never run 9.1.0-9.1.7 against an 8.4 peer",
+            "drbdadm reads the file on each node: every node must get the same migrated files (node-ids included)"]
+        if state is not None and state.from_83:
+            notes.append("8.3 peers are not a documented partner for DRBD 9: if the cluster must stay up during the "
+                         "upgrade, migrate to 8.4 first (`sanlint migrate drbd-84`), otherwise stop the resources on "
+                         "both nodes before the first node is upgraded")
+        for node in ctx.nodes:
+            units, values = _units(ctx.site, node.host)
+            res = _resources(units)
+            if not res:
+                continue
+            if ctx.clustered:
+                steps += ctx.standby(node)
+            steps.append(Step("service", f"Take the DRBD resources down on {node.host}", node.host,
+                              ["drbdadm", "down"], res, mode="all", rollback=["drbdadm", "up"],
+                              rollback_note="brings them up again with the old version"))
+            steps.append(Step(
+                "backup", "Save each volume's v08 metadata before create-md converts it (no file restores it)",
+                node.host, ["drbdadm", "dump-md", "{res}"], units, mode="each", values=values,
+                stdout=f"{ctx.stage}/{{file}}.md",
+                rollback_note="read-only; step create-md's rollback restores these dumps"))
+            steps.append(Step(
+                "manual", f"Install the DRBD 9 kernel module and drbd-utils 9 on {node.host}", node.host,
+                rollback_note="reinstall the previous DRBD kernel module and drbd-utils packages",
+                caveats=["keep Pacemaker from promoting on this node until its metadata is converted (it is in "
+                         "standby)"] if ctx.clustered else []))
+            if ctx.node_files(node.host):
+                steps.append(ctx.file_change(node, "DRBD files"))
+            if state is not None and state.handler_paths:
+                steps.append(Step("check", "The handler scripts the configuration names exist", node.host,
+                                  ["ls", "-l", "--", *sorted(state.handler_paths)],
+                                  rollback_note="read-only: nothing to undo",
+                                  caveats=["they are in /usr/lib/drbd on most distributions and in /lib/drbd on "
+                                           "others (SUSE 15 SP4): fix `handlers { }` where they differ"]))
+            steps.append(Step(
+                "service", "Convert the metadata to v09 (drbdmeta asks nothing with --force)", node.host,
+                ["drbdadm", "--", "--force", "create-md"], res, mode="all",
+                rollback=["drbdmeta", "--force", "{minor}", "v08", "{disk}", "{index}", "restore-md",
+                          f"{ctx.stage}/{{file}}.md"], rollback_mode="each", rollback_units=units,
+                values=values,
+                rollback_note="writes the saved v08 metadata back, volume by volume, once the old packages are installed again",
+                caveats=["`drbdadm up` of DRBD 9 runs `drbdmeta ... v09 ... apply-al`: v08 metadata must be "
+                         "converted first",
+                         "for more than two nodes later, grow the backing device first and add --max-peers=N: "
+                         "internal metadata holds one bitmap per peer",
+                         "the node-ids in the configuration must match the bitmap slots of converted metadata: "
+                         "do not change them afterwards"]))
+            steps.append(Step("service", f"Bring the resources up on {node.host} with DRBD 9", node.host,
+                              ["drbdadm", "up"], res, mode="all", rollback=["drbdadm", "down"],
+                              rollback_note="takes them down again",
+                              caveats=["auto-promote is on by default in DRBD 9: harmless with Pacemaker in "
+                                       "charge; without it, opening the device promotes"]))
+            steps.append(Step("check", "The resources are connected and resync (DRBD 9 shows no /proc/drbd)",
+                              node.host, ["drbdadm", "status"], res, mode="all",
+                              rollback_note="read-only: nothing to undo",
+                              caveats=["wait until every volume is UpToDate on both nodes before the next node"]))
+            if ctx.clustered:
+                steps += ctx.online(node)
+        if steps and state is not None and state.from_83:
+            first = steps[0].node
+            steps.append(Step("manual", "Find device paths that need the volume number since 8.4", first,
+                              ["grep", "-rn", "/dev/drbd/by-res/", "/etc/fstab", "/etc/lvm/lvm.conf"],
+                              rollback_note="read-only: nothing to undo",
+                              caveats=["/dev/drbd/by-res/RES is a directory since 8.4: append /0 (fstab, "
+                                       "Pacemaker Filesystem/LVM parameters, iSCSI backing stores, LVM filters); "
+                                       "/dev/drbdN paths are unchanged"]))
+        if steps and ctx.clustered:
+            steps[-1].caveats.append("then `sanlint migrate pacemaker-2` for the DRBD 9 resource agent "
+                                     "(ocf:linbit:drbd), roles and constraints; remove stale "
+                                     "drbd-fence-by-handler-* constraints left by the 8.x fence script")
+        if state is not None and state.multi_peer:
+            notes.append("resources with more than two hosts need `connection-mesh { hosts ...; }` or connection "
+                         "sections in DRBD 9: " + ", ".join(state.multi_peer))
+        return steps, notes
+
+
+def _units(site, host_name: str) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """The DRBD volumes of a host as runbook units: `RES` for a one-volume
+    resource, `RES/VOL` otherwise, each with its minor, backing disk and
+    metadata place (drbdmeta's arguments) and a file name for its dump."""
+    from sanlint.views import drbd_minor, same_host
+
+    units: list[str] = []
+    values: dict[str, dict[str, str]] = {}
+    h = site.hosts.get(host_name)
+    seen: set[str] = set()
+    for res in h.drbd_resources if h is not None else []:
+        if res.name in seen:
+            continue
+        me = next((x for x in res.hosts if any(same_host(n, host_name) for n in x.names)), None)
+        if me is None:
+            continue
+        seen.add(res.name)
+        vols = res.effective_volumes(me)
+        for v in vols:
+            unit = res.name if len(vols) == 1 else f"{res.name}/{v.number or 0}"
+            minor = drbd_minor(v.device, v.minor)
+            meta = v.meta_disk or "internal"
+            if meta in ("internal", "flexible-internal"):
+                disk, index = v.disk or "", "internal"
+            else:
+                disk, index = meta, str(v.meta_index) if v.meta_index is not None else "flex-external"
+            units.append(unit)
+            values[unit] = {"minor": "" if minor is None else str(minor), "disk": disk, "index": index,
+                            "file": unit.replace("/", "-")}
+    return units, values
+
+
+def _resources(units: list[str]) -> list[str]:
+    return list(dict.fromkeys(u.split("/", 1)[0] for u in units))
 
 
 class Drbd84(_DrbdMigrator):
@@ -125,19 +178,29 @@ class Drbd84(_DrbdMigrator):
     rules = ("DRBD113", "DRBD114", "DRBD120")
     settings = {"drbd-version": "8.4"}
 
-    def steps(self, state: SiteState) -> list[OperatorStep]:
-        steps = [
-            OperatorStep("Copy the migrated DRBD files to every node", [], []),
-            OperatorStep(
-                "Upgrade one node at a time, the secondary first",
-                ["crm node standby <node>", "# install DRBD 8.4 (kernel module and drbd-utils) on <node>",
-                 "drbdadm adjust all", "crm node online <node>"],
-                ["8.3 and 8.4 use the same v08 metadata: no create-md conversion is needed",
-                 "8.4 speaks the 8.3 wire protocol, so the nodes resync during the rolling upgrade"]),
-        ]
-        if state.from_83:
-            steps.append(OperatorStep(
-                "Update device paths: /dev/drbd/by-res/RES is a directory since 8.4 (volumes)",
-                ["grep -rn '/dev/drbd/by-res/' /etc/fstab /etc/lvm/lvm.conf /etc/ietd.conf /etc/tgt <cluster config>"],
-                ["append the volume number: /dev/drbd/by-res/RES -> /dev/drbd/by-res/RES/0"]))
-        return steps
+    def runbook(self, ctx):
+        """Rolling upgrade to 8.4: standby, packages, migrated files, adjust,
+        checks, online (8.3 and 8.4 share the v08 metadata: no conversion)."""
+        from sanlint.migrate.runbook import Step
+
+        steps: list[Step] = []
+        for node in ctx.nodes:
+            res = _resources(_units(ctx.site, node.host)[0])
+            if not res:
+                continue
+            if ctx.clustered:
+                steps += ctx.standby(node)
+            steps.append(Step("manual", f"Install the DRBD 8.4 kernel module and drbd-utils on {node.host}",
+                              node.host, rollback_note="reinstall the previous DRBD packages"))
+            if ctx.node_files(node.host):
+                steps.append(ctx.file_change(node, "DRBD files"))
+            steps.append(Step("service", "Apply the configuration to the running resources", node.host,
+                              ["drbdadm", "adjust"], res, mode="all", rollback=["drbdadm", "adjust"],
+                              rollback_note="after `sanlint rollback`, adjust to the original files again",
+                              caveats=["8.3 and 8.4 use the same v08 metadata: no create-md conversion"]))
+            steps.append(Step("check", "The resources are connected and resync", node.host,
+                              ["drbdadm", "status"], res, mode="all", rollback_note="read-only: nothing to undo"))
+            if ctx.clustered:
+                steps += ctx.online(node)
+        return steps, ["8.4 speaks the 8.3 wire protocol: the nodes resync during the rolling upgrade",
+                       "/dev/drbd/by-res/RES is a directory since 8.4: append /0 where such paths are used"]

@@ -41,6 +41,7 @@ class Outcome:
     edits: dict[str, list] = field(default_factory=dict)  # real path -> the edits applied to it
     created: dict[str, bytes] = field(default_factory=dict)  # absolute destination -> bytes (new files)
     refused: list[str] = field(default_factory=list)
+    runbook: object = None  # sanlint.migrate.runbook.Runbook, built by the command
 
     def file_diff(self, real: str) -> str:
         """One changed file's unified diff, built from its edits (linear)."""

@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING
 from sanlint.edit.cluster import set_param
 from sanlint.edit.ids import cluster_ids
 from sanlint.edit.lio import dumps as lio_dumps
-from sanlint.migrate.base import Change, MigrationPlan, Migrator, NewFile, OperatorStep
+from sanlint.migrate.base import Change, MigrationPlan, Migrator, NewFile
 from sanlint.migrate.iscsi.cluster import group_of, param_value, cluster_resources, cluster_work, rewrite_daemon
 from sanlint.migrate.iscsi.lio import lio_config, targetcli_script
 from sanlint.migrate.iscsi.model import (
@@ -70,6 +70,7 @@ from sanlint.migrate.iscsi.model import redact  # noqa: F401  (API: masks a plan
 from sanlint.migrate.iscsi.source import ietd_source, tgt_source, comment_out, number_for_tgt, number_keep
 from sanlint.migrate.iscsi.tgt import tgt_file_text
 from sanlint.model.cluster import Group, Primitive
+from sanlint.views import top_level
 
 if TYPE_CHECKING:
     from sanlint.model import Site
@@ -99,8 +100,7 @@ class _IscsiMigrator(Migrator):
         managed = self._cluster(site, plan, sources, work, dest_impl, secrets)
         for k, src in enumerate(sources):
             self._host(plan, src, managed, secrets, report=k == 0 or not _same(sources[0], src))
-        if sources:
-            self._steps(plan, sources, bool(managed))
+        plan.facts["iscsi"] = {"stack": sources[0].stack if sources else None, "managed": bool(managed)}
         for nf in plan.new_files():
             nf.secrets = sorted(secrets)  # type: ignore[attr-defined]
         return plan
@@ -143,6 +143,9 @@ class _IscsiMigrator(Migrator):
                             "static target configuration no longer defines these targets (ISCSI108)",
                             daemon.span, edits)
                 managed.update(s.name.lower() for s in specs)
+                plan.facts.setdefault("iscsi-stop", []).append(top_level(w.cluster, daemon.id))
+            for p in w.targets + w.lus:
+                plan.facts.setdefault("iscsi-stop", []).append(top_level(w.cluster, p.id))
             for p in w.targets:
                 self._retarget(plan, w.cluster, p, dest_impl, True)
                 if param_value(p, "iqn"):
@@ -229,34 +232,86 @@ class _IscsiMigrator(Migrator):
             if edits:
                 plan.change(f"{f.display}: commented out (kept for reference until the cut-over)", cfg.span, edits)
 
-    def _steps(self, plan, sources: list[HostSource], managed: bool) -> None:
-        hosts = [s.host.name for s in sources if s.host.name]
-        old = {"ietd": "iscsitarget (ietd)", "tgt": "tgt"}[sources[0].stack]
-        if self.dest == "tgt":
-            plan.steps.append(OperatorStep(
-                "Replace ietd by tgt", [
-                    "systemctl disable --now iscsitarget  # or: /etc/init.d/iscsitarget stop; update-rc.d -f iscsitarget remove",
-                    "apt-get install tgt", "grep -q 'include /etc/tgt/conf.d/\\*.conf' /etc/tgt/targets.conf",
-                    "tgt-admin --conf /etc/tgt/targets.conf -e -p  # pretend: check what will be created",
-                    ("systemctl enable --now tgt  # tgtd must run on every node: the cluster adds the targets"
-                     if managed else "systemctl enable --now tgt && tgt-admin -e")],
-                ["LUN 0 of every target is now tgt's controller: initiators see renumbered LUNs (see the items)",
-                 "initiators must log out before the switch and rescan after it"], hosts))
-        else:
-            plan.steps.append(OperatorStep(
-                f"Replace {old} by LIO", [
-                    f"systemctl disable --now {'iscsitarget' if sources[0].stack == 'ietd' else 'tgt'}",
-                    "apt-get install targetcli-fb",
-                    ("systemctl disable target  # the cluster creates the targets; saveconfig.json has none of them"
-                     if managed else "sh /etc/target/sanlint-migrate.targetcli  # or: targetcli restoreconfig /etc/target/saveconfig.json"),
-                    "" if managed else "systemctl enable target  # restores saveconfig.json at boot"],
-                ["initiators must log out before the switch and rescan after it",
-                 "LIO admits initiators by name: address ACLs became items"], hosts))
-            plan.steps[-1].commands = [c for c in plan.steps[-1].commands if c]
-        plan.steps.append(OperatorStep(
-            "Remove the old configuration after the cut-over",
-            [f"rm /etc/{'ietd.conf /etc/initiators.allow /etc/targets.allow' if sources[0].stack == 'ietd' else 'tgt/conf.d/<old files>'}"],
-            ["they are commented out, not deleted, so the previous setup stays readable"], hosts))
+    def runbook(self, ctx):
+        """The target resources stopped by the cluster (or the old daemon on
+        each node), the new target stack installed and its files put in place
+        node by node, the cluster's resources rewritten and started again."""
+        from sanlint.migrate.runbook import Step
+
+        facts = ctx.plan.facts.get("iscsi") or {}
+        stack, managed = facts.get("stack"), facts.get("managed")
+        stop = list(dict.fromkeys(ctx.plan.facts.get("iscsi-stop", [])))
+        old = {"ietd": "iscsitarget", "tgt": "tgt"}.get(stack or "", "iscsitarget")
+        first = ctx.first
+        steps: list[Step] = []
+        clustered = ctx.clustered and (stop or ctx.cluster_files)
+        if clustered:
+            steps += [ctx.crm_mon(first, "the target resources run, no failed action"), ctx.save_cib(first)]
+            if stop:
+                steps.append(Step("maintenance", "Stop the resources that serve the targets (initiators lose the "
+                                  "disks until step 'start' below: log them out first)", first.host,
+                                  ["crm", "resource", "stop", "{res}"], stop, mode="each",
+                                  rollback=["crm", "resource", "start", "{res}"], rollback_note="starts them again",
+                                  scope="cluster"))
+                steps.append(ctx.crm_mon(first, "those resources are stopped"))
+        pkg = "tgt" if self.dest == "tgt" else "targetcli-fb"
+        for node in ctx.nodes:
+            if not ctx.node_files(node.host) and not clustered:
+                continue
+            if not managed:
+                steps.append(Step("service", f"Stop and disable the old target daemon ({old}) on {node.host}",
+                                  node.host, ["systemctl", "disable", "--now", old],
+                                  rollback=["systemctl", "enable", "--now", old], rollback_note="starts it again",
+                                  caveats=["initiators must log out before the switch and rescan after it"]))
+            steps.append(Step("manual", f"Install {pkg} on {node.host}", node.host,
+                              rollback_note=f"remove {pkg} again"))
+            if ctx.node_files(node.host):
+                steps.append(ctx.file_change(node, "target configuration"))
+            if self.dest == "tgt":
+                steps.append(Step("service", f"Start tgtd on {node.host}" + (" (the cluster adds the targets)"
+                                                                               if managed else ""), node.host,
+                                  ["systemctl", "enable", "--now", "tgt"],
+                                  rollback=["systemctl", "disable", "--now", "tgt"], rollback_note="stops it again"))
+                if not managed:
+                    steps.append(Step("service", "Create the configured targets", node.host, ["tgt-admin", "-e"],
+                                      rollback=["tgt-admin", "--delete", "ALL"],
+                                      rollback_note="removes the targets tgt-admin created",
+                                      caveats=["LUN 0 of every target is now tgt's controller: initiators see "
+                                               "renumbered LUNs (see the items)"]))
+                steps.append(Step("check", "tgtd answers and shows the targets", node.host, ["tgt-admin", "-s"],
+                                  rollback_note="read-only: nothing to undo"))
+            else:
+                if not managed:
+                    steps.append(Step("service", "Load the LIO configuration", node.host,
+                                      ["targetctl", "restore", "/etc/target/saveconfig.json"],
+                                      rollback=["targetctl", "clear"], rollback_note="removes every LIO target again",
+                                      caveats=["LIO admits initiators by name: address ACLs became items",
+                                               "enable the distribution's unit that restores saveconfig.json at boot "
+                                               "(target.service or rtslib-fb-targetctl.service)"]))
+                else:
+                    steps[-1].caveats.append("saveconfig.json holds no cluster-managed target: the cluster's "
+                                             "iSCSITarget/iSCSILogicalUnit resources create them")
+                steps.append(Step("check", "LIO answers", node.host, ["targetcli", "ls"],
+                                  rollback_note="read-only: nothing to undo"))
+        if clustered:
+            for ref in ctx.cluster_files:
+                steps.append(ctx.stage_cluster_config(first, ref))
+                steps.append(ctx.load_cluster_config(first, ref))
+            steps.append(ctx.verify_live(first))
+            if stop:
+                steps.append(Step("maintenance", "Start the target resources again", first.host,
+                                  ["crm", "resource", "start", "{res}"], stop, mode="each",
+                                  rollback=["crm", "resource", "stop", "{res}"], rollback_note="stops them again",
+                                  scope="cluster"))
+            steps.append(ctx.crm_mon(first, "the targets run with the new implementation, no failed action"))
+        for node in ctx.nodes if steps else []:
+            olds = [r.on_node for r in ctx.node_files(node.host) if not r.created]
+            if olds:
+                steps.append(Step("manual", f"After the cut-over, remove the old configuration on {node.host}",
+                                  node.host, ["rm", "--", *olds],
+                                  rollback_note="`sanlint rollback RUN-ID` restores them (the migration only "
+                                                "commented them out)"))
+        return steps, ["initiators must log out before the switch and rescan after it"]
 
 
 def _fresh(src: HostSource) -> list[TargetSpec]:

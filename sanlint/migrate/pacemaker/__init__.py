@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sanlint.migrate.base import Converter, Item, MigrationPlan, Migrator, OperatorStep
+from sanlint.migrate.base import Converter, Item, MigrationPlan, Migrator
 from sanlint.migrate.pacemaker.cib2crm import cib_to_crm
 from sanlint.migrate.pacemaker.cib_xml import CibMigration
 from sanlint.migrate.pacemaker.crm2cib import crm_to_cib
@@ -71,8 +71,49 @@ class Pacemaker2(Migrator):
                     CibMigration(plan, src, self.choices).run()
                 except ParseError as e:  # the site builder already reported it
                     plan.item("error", f"cannot migrate: {e.describe()}", None).path = src.display
-        _steps(plan)
         return plan
+
+    def runbook(self, ctx):
+        """Detach and reattach: maintenance mode (resources keep running,
+        unmanaged), the cluster stack stopped, upgraded and started node by
+        node, the migrated configuration loaded once, maintenance mode off."""
+        from sanlint.migrate.runbook import Step
+
+        first = ctx.first
+        steps = [ctx.crm_mon(first, "every node online, no failed action, before anything changes"),
+                 ctx.save_cib(first), ctx.maintenance_mode(first, True),
+                 ctx.crm_mon(first, "the resources show as unmanaged")]
+        for node in ctx.nodes:
+            steps.append(Step("service", f"Stop the cluster stack on {node.host} (the resources keep running)",
+                              node.host, ["crm", "cluster", "stop"], rollback=["crm", "cluster", "start"],
+                              rollback_note="starts it again",
+                              caveats=["crmsh before 2.2 has no `crm cluster`: `rcopenais stop` (SLES 11) or "
+                                       "`systemctl stop pacemaker corosync`"]))
+            steps.append(Step("manual", f"Install Pacemaker 2.1, corosync and crmsh of the new release on {node.host}",
+                              node.host, rollback_note="reinstall the previous packages",
+                              caveats=["Pacemaker 1.1 -> 2.x is no rolling upgrade: every node's stack is stopped "
+                                       "before the first one starts with 2.x"]))
+            if ctx.node_files(node.host):
+                steps.append(ctx.file_change(node, "files"))
+        for node in ctx.nodes:
+            steps.append(Step("service", f"Start the cluster stack on {node.host}", node.host,
+                              ["crm", "cluster", "start"], rollback=["crm", "cluster", "stop"],
+                              rollback_note="stops it again"))
+            steps.append(ctx.crm_mon(node, f"{node.cluster_name} joined; resources still unmanaged"))
+        for ref in ctx.cluster_files:
+            steps.append(ctx.stage_cluster_config(first, ref))
+            steps.append(ctx.load_cluster_config(first, ref))
+        steps.append(ctx.verify_live(first))
+        steps.append(ctx.maintenance_mode(first, False))
+        steps.append(ctx.crm_mon(first, "every resource started where it ran before, no failed action"))
+        notes = ["crmsh 4.4.1 writes Promoted/Unpromoted as Master/Slave into a CIB whose validate-with is below "
+                 "pacemaker-3.7: load crm text into a CIB at pacemaker-3.7 or later (`cibadmin --upgrade --force` "
+                 "first)"]
+        reasons = " ".join(c.reason for c in ctx.plan.changes)
+        if "LVM-activate" in reasons:
+            notes.append("LVM-activate refuses to start when the host's LVM configuration does not match "
+                         "vg_access_mode: " + "; ".join(f"{mode}: {', '.join(st)}" for mode, st in LVM_SETUP.items()))
+        return steps, notes
 
 
 def migrate_source(src: SourceFile, choices: dict[str, str] | None = None) -> MigrationPlan:
@@ -87,27 +128,7 @@ def migrate_source(src: SourceFile, choices: dict[str, str] | None = None) -> Mi
         CibMigration(plan, src, merged).run()
     else:
         CrmMigration(plan, crm.parse(src), merged).run()
-    _steps(plan)
     return plan
-
-
-def _steps(plan: MigrationPlan) -> None:
-    reasons = " ".join(c.reason for c in plan.changes)
-    if not plan.changes:
-        return
-    plan.steps.append(OperatorStep(
-        "Upgrade Pacemaker and load the migrated configuration",
-        ["crm_verify --xml-file CIB.xml -V  # or: crm configure load replace FILE in a shadow CIB first",
-         "crm configure load replace FILE  # crm text; CIB XML: cibadmin --replace --xml-file CIB.xml"],
-        ["Pacemaker 1.1 -> 2.x is not a rolling upgrade unless corosync is already 2.x on every node: stop the "
-         "cluster on all nodes, upgrade, start, then load the configuration",
-         "crmsh 4.4.1 writes Promoted/Unpromoted as Master/Slave into a CIB whose validate-with is below "
-         "pacemaker-3.7; load crm text into a CIB at pacemaker-3.7 or later (`cibadmin --upgrade` first)"]))
-    if "LVM-activate" in reasons:
-        plan.steps.append(OperatorStep(
-            "Prepare LVM for ocf:heartbeat:LVM-activate (per the vg_access_mode chosen)",
-            [f"{mode}: {step}" for mode, steps in LVM_SETUP.items() for step in steps],
-            ["LVM-activate refuses to start when the host's LVM configuration does not match vg_access_mode"]))
 
 
 # -- converters (`sanlint convert NAME FILE`) --------------------------------------

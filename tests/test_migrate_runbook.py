@@ -1,0 +1,299 @@
+"""Migrations as runbooks (issue 12 item 6).
+
+The seed site's chain (drbd-9, iscsi-lio, pacemaker-2) and the other
+migrators give one ordered runbook per node with the seed's real node
+names, a rollback (or the reason there is none) for every step and no
+placeholder; the text runbook is a syrupy snapshot.  A generated large site
+prints each distinct step once with the resources it applies to.
+`--run-steps` refuses local paths, runs steps one node at a time through an
+injectable runner and stops at the first failed check; one test runs steps
+over the real sshd of test_remote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+from conftest import FIXTURES
+from test_migrate_chain import _migrate
+
+from sanlint.migrate.runbook import Runbook, Step, execute, placeholders, render_text
+
+SEED = FIXTURES / "sites" / "seed"
+CHAIN = (("drbd-9", "s0", "s1"), ("iscsi-lio", "s1", "s2"), ("pacemaker-2", "s2", "s3"))
+NODES = {"san-1": "san-1.example.com", "san-2": "san-2.example.com"}
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory):
+    """{migrator: (text output, json document)} along the seed chain (relative paths)."""
+    top = tmp_path_factory.mktemp("chain")
+    shutil.copytree(SEED, top / "s0")
+    out = {}
+    for name, src, dst in CHAIN:
+        text = _migrate(top, name, src)
+        doc = json.loads(_migrate(top, name, "--format", "json", src).output)
+        out[name] = (text.output, doc)
+        assert _migrate(top, name, "--output", dst, src).exit_code in (0, 1)
+    for name in ("drbd-84", "iscsi-tgt"):
+        out[name] = (_migrate(top, name, "s0").output, json.loads(_migrate(top, name, "--format", "json", "s0").output))
+    return out
+
+
+def _runbook_text(output: str) -> str:
+    start = output.index("Runbook (")
+    end = output.index("\nFindings of", start)
+    return output[start:end]
+
+
+ALL = ("drbd-9", "iscsi-lio", "pacemaker-2", "drbd-84", "iscsi-tgt")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_runbook_per_node_with_real_names_and_rollbacks(chain, name):
+    text, doc = chain[name]
+    rb = doc["runbook"]
+    assert [(n["host"], n["cluster_name"]) for n in rb["nodes"]] == list(NODES.items())
+    steps = rb["steps"]
+    assert steps and [s["number"] for s in steps] == list(range(1, len(steps) + 1))
+    for s in steps:
+        assert s["node"] in NODES, s
+        assert s["rollback"]["argv"] or s["rollback"]["note"], s
+        for c in s["commands"]:
+            assert isinstance(c["argv"], list) and all(isinstance(a, str) for a in c["argv"])
+            assert not any("{" in a for a in c["argv"]), c  # every token filled in
+        if s["kind"] in ("maintenance", "service"):
+            assert s["rollback"]["commands"], f"{name} step {s['number']} has no rollback command"
+    # one node at a time: a node's commands are not interleaved with another node's (cluster steps
+    # aside; pacemaker-2 stops every node's stack before the first starts, by design)
+    per_node = [s["node"] for s in steps if s["scope"] == "node" and s["kind"] in ("maintenance", "backup", "service")]
+    blocks = [n for i, n in enumerate(per_node) if i == 0 or per_node[i - 1] != n]
+    assert len(blocks) == len(set(blocks)) or name == "pacemaker-2", blocks
+    assert placeholders(_runbook_text(text)) == [], name
+    assert placeholders(json.dumps(rb)) == [], name
+    for bad in ("<node>", "<site>", "CHOOSE-", "<cluster config>"):
+        assert bad not in _runbook_text(text)
+    crm_names = {a for s in steps for c in s["commands"] for a in c["argv"][3:4] if c["argv"][:2] == ["crm", "node"]}
+    assert crm_names <= set(NODES.values())
+
+
+def test_drbd9_runbook_order_on_each_node(chain):
+    steps = chain["drbd-9"][1]["runbook"]["steps"]
+    for host, cname in NODES.items():
+        mine = [s for s in steps if s["node"] == host]
+        cmds = [" ".join(c["argv"]) for s in mine for c in s["commands"]]
+        order = [f"crm node standby {cname}", "drbdadm down sandisk0", "drbdadm dump-md sandisk0",
+                 "drbdadm -- --force create-md sandisk0", "drbdadm up sandisk0", "drbdadm status sandisk0",
+                 f"crm node online {cname}"]
+        assert [c for c in cmds if c in order] == order, cmds
+        kinds = [s["kind"] for s in mine]
+        assert kinds.index("backup") < kinds.index("manual") < kinds.index("file-change")
+        backup = next(s for s in mine if s["kind"] == "backup")
+        assert backup["commands"][0]["stdout"] == "/var/lib/sanlint/runbook/drbd-9/sandisk0.md"
+        convert = next(s for s in mine if "create-md" in s["argv"])
+        assert convert["rollback"]["commands"] == [["drbdmeta", "--force", "0", "v08", "/dev/sdb", "internal",
+                                                    "restore-md", "/var/lib/sanlint/runbook/drbd-9/sandisk0.md"]]
+
+
+def test_cluster_wide_configuration_is_loaded_once_not_installed(chain):
+    for name in ("iscsi-lio", "pacemaker-2"):
+        steps = chain[name][1]["runbook"]["steps"]
+        loads = [s for s in steps if s["argv"][:3] == ["crm", "configure", "load"]]
+        assert len(loads) == 1 and loads[0]["scope"] == "cluster"
+        assert loads[0]["rollback"]["argv"][:3] == ["cibadmin", "--replace", "--xml-file"]
+        saved = [s for s in steps if s["kind"] == "backup" and s["argv"] == ["cibadmin", "--query"]]
+        assert len(saved) == 1 and steps.index(saved[0]) < steps.index(loads[0])
+        assert not any("var/lib/pacemaker" in f for s in steps for f in s["files"])
+    pcmk = chain["pacemaker-2"][1]["runbook"]["steps"]
+    on = [s["number"] for s in pcmk if s["argv"][-1:] == ["maintenance-mode=true"]]
+    off = [s["number"] for s in pcmk if s["argv"][-1:] == ["maintenance-mode=false"]]
+    assert len(on) == len(off) == 1 and on[0] < off[0]
+
+
+@pytest.mark.parametrize("name", ("drbd-9", "iscsi-lio", "pacemaker-2"))
+def test_runbook_text_snapshot(chain, name, snapshot):
+    assert _runbook_text(chain[name][0]) == snapshot
+
+
+def _generated_site(n: int, clustered: bool):
+    """A two-node site with n DRBD resources, built as the site builder would
+    (model objects; parsing 6,000 resources is bench/'s business, not the suite's)."""
+    from sanlint.model import Host, Site
+    from sanlint.model.cluster import ClusterConfig, ClusterNode
+    from sanlint.model.drbd import DrbdConfig, DrbdHost, DrbdResource, DrbdVolume
+    from sanlint.source import SourceFile, Span
+
+    f = SourceFile.from_text("gen.res", "#\n", format="drbd")
+    sp = Span(f, 0, 1)
+    res = []
+    for i in range(n):
+        hosts = [DrbdHost(names=[h], volumes=[DrbdVolume(None, device=f"/dev/drbd{i}", disk=f"/dev/vg/r{i}",
+                                                         meta_disk="internal", span=sp)], span=sp)
+                 for h in ("node-a", "node-b")]
+        res.append(DrbdResource(f"r{i}", hosts=hosts, span=sp))
+    site = Site()
+    for h in ("node-b", "node-a"):
+        site.hosts[h] = Host(h, drbd=[DrbdConfig(resources=res, span=sp)])
+    if clustered:
+        site.clusters.append(ClusterConfig("crm", nodes=[ClusterNode("node-a.example.com", span=sp),
+                                                  ClusterNode("node-b.example.com", span=sp)], span=sp))
+    return site
+
+
+def test_large_site_prints_each_distinct_step_once():
+    from sanlint.migrate import runbook
+    from sanlint.migrate.base import MigrationPlan
+    from sanlint.migrate.drbd import Drbd9
+    from sanlint.transform.drbd_rewrite import SiteState
+
+    n = 3000
+    site = _generated_site(n, clustered=True)
+    plan = MigrationPlan("drbd-9", facts={"drbd": SiteState()})
+    rb = runbook.build(Drbd9(), site, plan)
+    assert [(x.host, x.cluster_name) for x in rb.nodes] == [("node-a", "node-a.example.com"),
+                                                          ("node-b", "node-b.example.com")]
+    text = render_text(rb)
+    assert len(text.splitlines()) < 150, "a step per resource was printed"
+    for cmd in ("drbdadm down", "drbdadm up", "drbdadm status", "drbdadm -- --force create-md"):
+        assert text.count(f"\n         $ {cmd} RESOURCE...") == 2, cmd  # once per node
+    assert text.count("applies to (3000): r{0..2999}") == 10  # 5 resource steps per node
+    assert text.count("$ drbdadm dump-md {res} > /var/lib/sanlint/runbook/drbd-9/{file}.md") == 2
+    assert text.count("rollback: $ drbdmeta --force {minor} v08 {disk} {index} restore-md") == 2
+    down = next(s for s in rb.steps if s.argv == ["drbdadm", "down"])
+    assert down.commands() == [(["drbdadm", "down"] + [f"r{i}" for i in range(n)], None)]
+    dump = next(s for s in rb.steps if s.kind == "backup")
+    assert len(dump.commands()) == n and dump.commands()[7] == (["drbdadm", "dump-md", "r7"],
+                                                                "/var/lib/sanlint/runbook/drbd-9/r7.md")
+    convert = next(s for s in rb.steps if "create-md" in s.argv)
+    assert convert.rollback_commands()[2999][0] == ["drbdmeta", "--force", "2999", "v08", "/dev/vg/r2999",
+                                                     "internal", "restore-md",
+                                                     "/var/lib/sanlint/runbook/drbd-9/r2999.md"]
+    assert placeholders(text) == []
+    doc = rb.to_json()
+    assert len(doc["steps"]) == len(rb.steps) and doc["steps"][2]["applies_to"][:2] == ["r0", "r1"]
+
+
+def test_parsed_site_with_more_resources_than_printed_in_full(tmp_path):
+    """The same through the parser and the CLI, on a site just above the
+    print-in-full limit (with volumes: one unit per volume)."""
+    body = "".join(
+        f"resource r{i} {{\n  protocol C;\n  on node-a {{ device /dev/drbd{i}; disk /dev/vg/r{i}; "
+        f"address 10.0.0.1:{7000 + i}; meta-disk internal; }}\n  on node-b {{ device /dev/drbd{i}; "
+        f"disk /dev/vg/r{i}; address 10.0.0.2:{7000 + i}; meta-disk internal; }}\n  syncer {{ rate 40M; }}\n}}\n"
+        for i in range(6))
+    for h in ("node-a", "node-b"):
+        d = tmp_path / "site" / h / "etc" / "drbd.d"
+        d.mkdir(parents=True)
+        (d / "all.res").write_text(body)
+        (tmp_path / "site" / h / "etc" / "drbd.conf").write_text('include "drbd.d/*.res";\n')
+    r = _migrate(tmp_path, "drbd-9", "site")
+    text = _runbook_text(r.output)
+    assert text.count("\n         $ drbdadm up RESOURCE...  (the 6 resources below)") == 2
+    assert text.count("applies to (6): r{0..5}") >= 8
+    assert "file site/node-a/etc/drbd.d/all.res -> node-a:/etc/drbd.d/all.res" in text
+    assert placeholders(text) == []
+
+
+# -- running the steps ---------------------------------------------------------------------
+
+def _book() -> Runbook:
+    rb = Runbook("test", [])
+    for node in ("a", "b"):
+        rb.steps += [
+            Step("maintenance", "standby", node, ["crm", "node", "standby", node], rollback=["crm", "node", "online", node]),
+            Step("backup", "save", node, ["drbdadm", "dump-md", "{res}"], ["r0", "r1"], mode="each",
+                 stdout="/x/{res}.md", rollback_note="read-only"),
+            Step("file-change", "files", node, rollback_note="sanlint rollback"),
+            Step("service", "adjust", node, ["drbdadm", "adjust"], ["r0", "r1"], mode="all",
+                 rollback=["drbdadm", "adjust"]),
+            Step("check", "status", node, ["drbdadm", "status"], rollback_note="read-only"),
+        ]
+    return rb.number()
+
+
+class Recorder:
+    def __init__(self, fail=None):
+        self.calls, self.fail = [], fail
+
+    def __call__(self, node, argv, stdout):
+        self.calls.append((node, argv, stdout))
+        return (3, "not connected") if self.fail and self.fail(node, argv) else (0, "")
+
+
+def test_execute_stops_before_file_changes_and_resumes():
+    rb, rec = _book(), Recorder()
+    ex = execute(rb, rec)
+    assert rec.calls == [("a", ["crm", "node", "standby", "a"], None), ("a", ["drbdadm", "dump-md", "r0"], "/x/r0.md"),
+                         ("a", ["drbdadm", "dump-md", "r1"], "/x/r1.md")]
+    assert not ex.failed and ex.stopped.number == 3 and "--from 4" in ex.message
+    rec = Recorder()
+    ex = execute(rb, rec, start=4)
+    assert [c[0] for c in rec.calls] == ["a", "a", "b", "b", "b"]  # node a finished before node b starts
+    assert rec.calls[0][1] == ["drbdadm", "adjust", "r0", "r1"] and ex.stopped.number == 8
+
+
+def test_execute_stops_at_the_first_failed_check():
+    rb = _book()
+    rec = Recorder(fail=lambda node, argv: argv == ["drbdadm", "status"])
+    ex = execute(rb, rec, start=4)
+    assert ex.failed and ex.stopped.number == 5 and "check failed" in ex.message
+    assert all(node == "a" for node, _, _ in rec.calls)  # node b untouched
+    assert [s.number for s in ex.done] == [4]
+
+
+def test_run_steps_refuses_local_paths(tmp_path):
+    shutil.copytree(SEED, tmp_path / "s0")
+    r = _migrate(tmp_path, "drbd-9", "--run-steps", "s0")
+    assert r.exit_code == 2 and "steps run on live nodes only" in r.output
+    r = _migrate(tmp_path, "drbd-9", "--run-steps", "--write", "s0")
+    assert r.exit_code == 2
+    r = _migrate(tmp_path, "drbd-9", "--from", "3", "s0")
+    assert r.exit_code == 2
+
+
+def test_run_steps_over_the_real_sshd(tmp_path, monkeypatch):
+    """The drbd-9 runbook of two ssh:// nodes, run through the CLI: the first
+    step runs on san-1 over ssh (recorded), a failed check stops it before
+    san-2; one harmless real command runs on the node through sshd, its
+    output saved on the node as a backup step does."""
+    from test_remote import Server, need
+
+    if os.geteuid() != 0:
+        pytest.skip("the test sshd logs in as root (CI runs as root)")
+    need("ssh")
+    (tmp_path / "sshd").mkdir()
+    srv = Server(tmp_path / "sshd")
+    srv.start()
+    try:
+        site = tmp_path / "site"
+        shutil.copytree(SEED, site)
+        from sanlint.migrate import steps as step_runner
+
+        real = step_runner.ssh_runner
+        seen = []
+
+        def harmless(opened):
+            run = real(opened)
+
+            def go(node, argv, stdout):
+                seen.append((node, argv, stdout))
+                # the node runs `true` for maintenance steps, `false` for the first check
+                cmd = ["false"] if argv == ["crm_mon", "-1"] else ["echo", *argv]
+                return run(node, cmd, str(tmp_path / "saved" / f"{node}-{len(seen)}"))
+            return go
+
+        monkeypatch.setattr(step_runner, "ssh_runner", harmless)
+        r = _migrate(tmp_path, "drbd-9", "--run-steps", "--ssh-config", srv.config,
+                     "--host", f"san-1={srv.url(site / 'san-1')}", "--host", f"san-2={srv.url(site / 'san-2')}",
+                     str(site / "cluster-santnet-san.conf"))
+        assert r.exit_code == 1, r.output
+        assert seen == [("san-1", ["crm", "node", "standby", "san-1.example.com"], None),
+                        ("san-1", ["crm_mon", "-1"], None)]
+        assert (tmp_path / "saved" / "san-1-1").read_text() == "crm node standby san-1.example.com\n"
+        assert "check failed" in r.output and "crm node online san-1.example.com" in r.output
+    finally:
+        srv.proc.terminate()
+        srv.proc.wait()
