@@ -455,10 +455,47 @@ def infer_versions(site: Site, settings: dict) -> None:
         site.pacemaker_version, site.pacemaker_version_reason = _norm_pcmk(str(pv)), "set by pacemaker-version in the configuration"
     else:
         site.pacemaker_version, site.pacemaker_version_reason = _infer_pacemaker(site)
+    site.corosync_version, site.corosync_version_reason = infer_corosync(site, settings)
     if site.drbd_version:
         site.notes.append(f"DRBD {site.drbd_version} assumed: {site.drbd_version_reason}")
     if site.pacemaker_version:
         site.notes.append(f"Pacemaker {site.pacemaker_version} assumed: {site.pacemaker_version_reason}")
+    if site.corosync_version:
+        site.notes.append(f"corosync {site.corosync_version} assumed: {site.corosync_version_reason}")
+    elif any(h.corosync for h in site.hosts.values()):
+        site.notes.append(f"corosync version not known: {site.corosync_version_reason} (set corosync-version; "
+                          f"the rules that depend on it stay silent)")
+
+
+def infer_corosync(site: Site, settings: dict | None = None, skip=None) -> tuple[str | None, str]:
+    """The corosync release line the site runs ("1", "2", "3") and why: the
+    `corosync-version` setting, the packages collected from a host, a
+    corosync.conf in knet syntax (only corosync 3 has knet), one with the
+    corosync 1.x/openais layout (aisexec, amf, the Pacemaker plugin).
+    `skip` is a corosync.conf whose own syntax is not to count (a rule
+    judging that file).  None when nothing tells 2 from 3: a nodelist with
+    udpu, or no transport, is read by both."""
+    configured = (settings or {}).get("corosync-version")
+    if configured:
+        return str(configured).split(".")[0], "set by corosync-version in the configuration"
+    for h in site.hosts.values():
+        for pkg in getattr(h, "packages", []) or []:
+            if pkg.name == "corosync" and pkg.version:
+                major = pkg.version.split(":")[-1].split(".")[0]
+                if major.isdigit():
+                    return major, f"package corosync {pkg.version} installed on {h.name or 'the host'}"
+    from sanlint.parsers.corosync import legacy_layout
+
+    for v in ("3", "1"):
+        for h in site.hosts.values():
+            for cfg in h.corosync:
+                if cfg is skip:
+                    continue
+                if v == "3" and cfg.version == "3":
+                    return "3", f"{cfg.span.path} uses knet syntax (only corosync 3 has knet)"
+                if v == "1" and legacy_layout(cfg.root):
+                    return "1", f"{cfg.span.path} uses the corosync 1.x layout (aisexec/amf/Pacemaker plugin)"
+    return None, "nothing in the site tells corosync 2 from 3"
 
 
 def _norm_drbd(v: str) -> str:

@@ -62,6 +62,62 @@ def is_address(text: str | None) -> bool:
     return ip(text) is not None
 
 
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)")
+
+
+def is_host_name(text: str) -> bool:
+    """`text` is spelled as a host name a resolver can look up (RFC 1123
+    labels; `_` allowed, as /etc/hosts lookups take it; a last label of
+    digits only is a malformed address such as `10.0.0.300`, not a name).
+
+    >>> is_host_name("san-1.example.com"), is_host_name("10.0.0.300"), is_host_name("<NODE_IP>")
+    (True, False, False)
+    """
+    name = text[:-1] if text.endswith(".") else text
+    labels = name.split(".")
+    if not name or len(name) > 253 or not all(_HOST_LABEL.fullmatch(p) for p in labels):
+        return False
+    return not labels[-1].isdigit()
+
+
+def corosync_address_problem(text: str | None) -> str | None:
+    """Why corosync cannot parse `text` as an address (ringN_addr,
+    bindnetaddr, mcastaddr), or None.  corosync hands the value to
+    getaddrinfo (totemip.c `totemip_parse`): an IP address or a host name it
+    resolves when it starts; a comment after the value is part of the value
+    (coroparse.c reads comments only on whole lines); brackets are not
+    address syntax there.
+
+    >>> corosync_address_problem("10.0.1.1"), corosync_address_problem("san-1")
+    (None, None)
+    >>> corosync_address_problem("10.0.1.1 # bond0")
+    "a comment after the value: corosync reads '#' comments only on lines of their own, so the value is '10.0.1.1 # bond0'"
+    """
+    value = (text or "").strip()
+    if not value:
+        return "an empty value"
+    if ip(value) is not None and not value.startswith("["):
+        return None
+    if "#" in value:
+        return (f"a comment after the value: corosync reads '#' comments only on lines of their own, "
+                f"so the value is '{value}'")
+    if re.search(r"[<>{}]|\$\{|%[A-Z_]+%|\bCHOOSE\b|X+\.X+", value):
+        return f"a placeholder never filled in ('{value}')"
+    if value.startswith("[") and ip(value) is not None:
+        return f"brackets: '{value}' is DRBD/URL syntax, corosync wants the bare address {value.strip('[]')}"
+    if re.search(r"\s", value):
+        return f"a blank inside the value '{value}'"
+    if "/" in value and ip(value.split("/", 1)[0]) is not None:
+        return f"a network ('{value}') where an address is needed"
+    if re.fullmatch(r"[0-9.]+:\d+", value):
+        return f"a port after the address ('{value}'): corosync takes ports from mcastport, never from the address"
+    if is_host_name(value):
+        return None
+    if re.fullmatch(r"[0-9.]+|[0-9A-Fa-f:.]+", value):
+        return f"'{value}' is no valid IPv4 or IPv6 address"
+    return f"'{value}' is neither an IP address nor a host name"
+
+
 def short(name: str) -> str:
     """The short host name, lower-cased.
 

@@ -51,7 +51,7 @@ def test_evidence_records_the_run_the_site_and_every_input(tmp_path):
     assert re.fullmatch(r"[0-9a-f]{64}", ev["ruleset_hash"]) and ev["rules_run"] > 50
     assert ev["command"] == f"sanlint report --output {tmp_path / 'audit.html'} {SEED}"
     assert ev["nodes"] == ["san-1.example.com", "san-2.example.com"] and ev["hosts"] == ["san-1", "san-2"]
-    assert {(v["component"], v["version"]) for v in ev["versions"]} == {("DRBD", "8.3"), ("Pacemaker", "1.1")}
+    assert {(v["component"], v["version"]) for v in ev["versions"]} == {("DRBD", "8.3"), ("Pacemaker", "1.1"), ("corosync", "1")}
     assert all(v["reason"] for v in ev["versions"])
     on_disk = sorted(p for p in (REPO / SEED).rglob("*") if p.is_file())
     assert len(ev["inputs"]) == len(on_disk) == 15

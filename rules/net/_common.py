@@ -228,21 +228,22 @@ def totem_timing(cfg: "CorosyncConfig") -> TotemTiming:
 def corosync_major(site: "Site", cfg: "CorosyncConfig", settings: dict | None = None) -> tuple[str | None, str]:
     """The corosync release line a file runs under, and why sanlint thinks so:
     the `corosync-version` setting, the file's own syntax (knet settings mean
-    3, aisexec/plugin 1), another host's corosync.conf in knet syntax, or the
-    packages collected from the hosts.  None when nothing tells 2 from 3."""
+    3; aisexec/amf/the Pacemaker plugin mean 1), else what the site shows
+    (`sanlint.site.infer_corosync`: packages collected from a host, another
+    host's corosync.conf in knet syntax).  A file with neither nodelist nor
+    quorum section looks like 1.x but is read by every version: it decides
+    only when nothing else does.  None when nothing tells 2 from 3."""
+    from sanlint.parsers.corosync import legacy_layout
+    from sanlint.site import infer_corosync
+
     configured = (settings or {}).get("corosync-version")
     if configured:
         return str(configured).split(".")[0], "set by corosync-version in the configuration"
-    if cfg.version in ("1", "3"):
-        return cfg.version, "inferred from the file's syntax"
-    for h in site.hosts.values():
-        for other in h.corosync:
-            if other.version == "3":
-                return "3", f"{other.span.path} uses knet syntax"
-    for h in site.hosts.values():
-        for pkg in getattr(h, "packages", []) or []:
-            if pkg.name == "corosync" and pkg.version:
-                major = pkg.version.split(":")[-1].split(".")[0]
-                if major.isdigit():
-                    return major, f"package corosync {pkg.version} installed on {h.name or 'the host'}"
-    return None, "nothing in the site tells corosync 2 from 3"
+    if cfg.version == "3":
+        return "3", f"{cfg.span.path} uses knet syntax (only corosync 3 has knet)"
+    if legacy_layout(cfg.root):
+        return "1", "inferred from the file's syntax (aisexec/amf/the Pacemaker plugin: corosync 1.x)"
+    major, why = infer_corosync(site, settings, skip=cfg)
+    if major is None and cfg.version == "1":
+        return "1", "inferred from the file's syntax (no nodelist and no quorum section: the corosync 1.x layout)"
+    return major, why

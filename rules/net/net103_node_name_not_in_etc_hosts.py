@@ -69,7 +69,7 @@ node names resolvable in /etc/hosts).
 from __future__ import annotations
 
 from sanlint.rule import Context, Rule
-from sanlint.views import corosync_of, is_address
+from sanlint.views import corosync_address_problem, corosync_of, is_address
 from sanlint_rules.net._common import drbd_on_names, hosts_file
 
 
@@ -89,7 +89,8 @@ def used_names(site) -> dict[str, str]:
         for n in cfg.nodes if cfg else []:
             add(n.name, "corosync nodelist")
             for number, addr in n.ring_addrs.items():
-                add(addr, f"corosync ring{number}_addr")
+                if corosync_address_problem(addr) is None:  # CORO112 reports the others
+                    add(addr, f"corosync ring{number}_addr")
     for h in site.hosts.values():
         for res in h.drbd_resources:
             for name, _ in drbd_on_names(res):

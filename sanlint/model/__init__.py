@@ -137,6 +137,8 @@ class Site:
     drbd_version_reason: str | None = None
     pacemaker_version: str | None = None  # "1.1" | "2.0" | "2.1"
     pacemaker_version_reason: str | None = None
+    corosync_version: str | None = None  # "1" | "2" | "3": configured or inferred; None when nothing tells 2 from 3
+    corosync_version_reason: str | None = None
 
     def host(self, name: str) -> Host:
         if name not in self.hosts:
@@ -166,6 +168,7 @@ class Site:
             "versions": {
                 "drbd": {"version": self.drbd_version, "reason": self.drbd_version_reason},
                 "pacemaker": {"version": self.pacemaker_version, "reason": self.pacemaker_version_reason},
+                "corosync": {"version": self.corosync_version, "reason": self.corosync_version_reason},
             },
             "files": [{"path": f.display, "host": f.host, "format": f.format} for f in self.files],
         }

@@ -109,10 +109,16 @@ def _version(root: CorosyncSection) -> str:
     return "2"
 
 
-def _is_v1(root: CorosyncSection) -> bool:
+def legacy_layout(root: CorosyncSection) -> bool:
+    """Sections only corosync 1.x/openais reads: `aisexec`, `amf`, or the
+    Pacemaker plugin (`service { name: pacemaker }`)."""
     if root.children("aisexec") or root.children("amf"):
         return True
-    if any(s.value("name") == "pacemaker" for s in root.children("service")):
+    return any(s.value("name") == "pacemaker" for s in root.children("service"))
+
+
+def _is_v1(root: CorosyncSection) -> bool:
+    if legacy_layout(root):
         return True
     return not root.children("nodelist") and not root.children("quorum") and not _is_v3(root)
 

@@ -230,7 +230,8 @@ def collect(result, settings, problems, *, command: str, scrub, baselined=(), ba
     names, nodes = _cluster_identity(site, scrub)
     versions = []
     for comp, v, why in (("DRBD", site.drbd_version, site.drbd_version_reason),
-                         ("Pacemaker", site.pacemaker_version, site.pacemaker_version_reason)):
+                         ("Pacemaker", site.pacemaker_version, site.pacemaker_version_reason),
+                         ("corosync", site.corosync_version, site.corosync_version_reason)):
         versions.append({"component": comp, "version": v,
                          "reason": scrub(why) if why else "no configuration of it was given"})
     return Evidence(
