@@ -85,7 +85,7 @@ def test_statistics_count_per_code(tmp_path):
     assert {code: int(n) for n, code, _ in rows} == counts
     assert [int(n) for n, _, _ in rows] == sorted((int(n) for n, _, _ in rows), reverse=True)
     marks = {code: rest.split()[0] for _, code, rest in rows if rest.startswith("[")}
-    assert marks["PCMK114"] == "[*]" and marks["ISCSI106"] == "[!]" and marks["PCMK111"] == "[?]"
+    assert marks["PCMK114"] == "[*]" and marks["PCMK103"] == "[!]" and marks["PCMK111"] == "[?]"
     assert "CORO102" not in marks
     js = json.loads(run("check", "--statistics", "--output-format", "json", SEED).stdout)
     assert {row["code"]: row["count"] for row in js} == counts and all("name" in row for row in js)
@@ -97,17 +97,15 @@ def test_fixes_marked_apart_with_a_legend_and_json_applicability():
     lines = text.splitlines()
     assert any("PCMK114" in line and line.endswith("[*]") for line in lines)
     assert any("PCMK103" in line and line.endswith("[!]") for line in lines)
-    assert any("ISCSI106" in line and line.endswith("[!]") for line in lines)
     assert any("PCMK111" in line and line.endswith("[?]") for line in lines)
     assert lines[-1] == ("[*] fixable with --fix; [!] fixable with --fix --unsafe-fixes (changes behaviour); "
                          "[?] fix needs your choice (shown by --diff, never written).")
     by_code = {f["code"]: f for f in findings(run("check", "--format", "json", SEED))}
     assert by_code["PCMK114"]["fix"]["applicability"] == "safe" and by_code["PCMK114"]["fixable"] is True
-    assert by_code["ISCSI106"]["fix"]["applicability"] == "unsafe" and by_code["ISCSI106"]["fixable"] is True
     assert by_code["PCMK103"]["fix"]["applicability"] == "unsafe" and by_code["PCMK103"]["fixable"] is True
     assert by_code["PCMK111"]["fix"]["applicability"] == "display-only" and by_code["PCMK111"]["fixable"] is False
     assert by_code["CORO102"]["fix"] is None and by_code["CORO102"]["fixable"] is False
-    assert by_code["ISCSI106"]["fix"]["message"]
+    assert by_code["PCMK103"]["fix"]["message"]
 
 
 def test_no_legend_without_fixes(tmp_path):

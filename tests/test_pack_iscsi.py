@@ -131,14 +131,14 @@ def lio_json(gen_acls=0, acls=(), chap=None, plugin="block", dev="/dev/vgsan/lun
 def test_seed_gives_exactly_the_expected_iscsi_findings():
     fs = [f for f in check([str(SEED)]).findings if f.code.startswith("ISCSI")]
     got = sorted((f.code, f.host, f.line) for f in fs)
-    want = sorted([(c, h, 1) for c in ("ISCSI104", "ISCSI105") for h in ("san-1", "san-2")]
-                  + [("ISCSI106", h, line) for h in ("san-1", "san-2") for line in (2, 3, 4, 5)])
+    # the seed's `Type=fileio` LUNs are write-through (no IOMode=wb: IET syncs each write), so no ISCSI106
+    want = sorted([(c, h, 1) for c in ("ISCSI104", "ISCSI105") for h in ("san-1", "san-2")])
     assert got == want
 
 
 def test_seed_gives_nothing_else_from_the_packs():
     fs = [f for f in check([str(SEED)]).findings if f.code.startswith(("ISCSI", "LVM"))]
-    assert {f.code for f in fs} == {"ISCSI104", "ISCSI105", "ISCSI106", "LVM106"}
+    assert {f.code for f in fs} == {"ISCSI104", "ISCSI105", "LVM106"}
 
 
 def test_modern_lio_site_is_silent(tmp_path):
@@ -235,18 +235,21 @@ def test_iscsi105_lengths_and_lio_impl(tmp_path):
 
 def test_iscsi106_fixes_per_front_end(tmp_path):
     fs = run(tmp_path, base({
-        "san-1/etc/ietd.conf": "Target iqn.2014-02.x.y:t\n  IncomingUser u s3cretPassw0rd\n  Lun 0 Path=/dev/drbd0,Type=fileio\n  Lun 1 Path=/dev/drbd1\n",
+        "san-1/etc/ietd.conf": "Target iqn.2014-02.x.y:t\n  IncomingUser u s3cretPassw0rd\n  Lun 0 Path=/dev/drbd0,Type=fileio,IOMode=wb\n"
+                                "  Lun 1 Path=/dev/drbd1,IOMode=wb\n  Lun 2 Path=/dev/drbd2,Type=fileio\n",
         "san-1/etc/initiators.allow": "ALL 10.0.0.0/8\n",
         "san-2/etc/tgt/targets.conf": "<target iqn.2014-02.x.y:t2>\n  backing-store /dev/drbd0\n  bs-type rdwr\n"
                                       "  initiator-address 10.0.0.0/8\n  incominguser u s3cretPassw0rd\n</target>\n",
-        "san-2/etc/target/saveconfig.json": lio_json(acls=["iqn.2020-01.com.example:i"], chap=("u", "s3cretPassw0rd"), plugin="fileio"),
+        # rtslib restores a fileio object without write_back as write-through (FileIOStorageObject write_back=False)
+        "san-2/etc/target/saveconfig.json": lio_json(acls=["iqn.2020-01.com.example:i"], chap=("u", "s3cretPassw0rd"),
+                                                     plugin="fileio").replace('"attributes": {}', '"write_back": true,\n      "attributes": {}'),
     }, crm=MODERN_CRM.replace('implementation="lio-t" lun="2"', 'implementation="lio-t" liot_bstype="fileio" lun="2"')))
     by = {(Path(f.path).name, f.line): f for f in fs if f.code == "ISCSI106"}
     assert sorted(by) == [("cluster.crm", 9), ("ietd.conf", 3), ("ietd.conf", 4), ("saveconfig.json", 4),
                           ("targets.conf", 3)]
     assert all(not f.fix.safe for f in by.values() if f.fix)
-    assert "Lun 0 Path=/dev/drbd0,Type=blockio\n" in fixed_text(by[("ietd.conf", 3)])
-    assert "Lun 1 Path=/dev/drbd1,Type=blockio\n" in fixed_text(by[("ietd.conf", 4)])
+    assert "Lun 0 Path=/dev/drbd0,Type=blockio,IOMode=wb\n" in fixed_text(by[("ietd.conf", 3)])
+    assert "Lun 1 Path=/dev/drbd1,IOMode=wb,Type=blockio\n" in fixed_text(by[("ietd.conf", 4)])
     assert "  bs-type aio\n" in fixed_text(by[("targets.conf", 3)])
     assert 'liot_bstype="block"' in fixed_text(by[("cluster.crm", 9)])
     assert by[("saveconfig.json", 4)].fix is None

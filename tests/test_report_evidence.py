@@ -120,7 +120,7 @@ def test_findings_are_ranked_by_severity_then_risk(tmp_path):
     keys = [(-SEVERITY_RANK[f["severity"]], -RISKS[f["risk"]].weight) for f in found]
     assert keys == sorted(keys)
     assert found[0]["code"] == "PCMK101"  # STONITH off: the worst risk of the seed
-    assert {f["risk"] for f in found if f["code"] == "ISCSI106"} == {"data"}
+    assert {f["risk"] for f in found if f["code"] == "ISCSI104"} == {"exposure"}
 
 
 def test_rank_orders_severity_before_risk_and_spread_within_risk():
@@ -181,9 +181,9 @@ def _large_site(root: Path, hosts: int = 30, targets: int = 12, luns: int = 4) -
         lines = []
         for t in range(1, targets + 1):
             lines.append(f"Target iqn.2024-01.example.h{h}:t{t}")
-            lines += [f"        Lun {n} Path=/dev/vg{t}/lv{n},Type=fileio" for n in range(luns)]
+            lines += [f"        Lun {n} Path=/dev/vg{t}/lv{n},Type=fileio,IOMode=wb" for n in range(luns)]
         write_site(root / f"node{h}", {"etc/ietd.conf": "\n".join(lines) + "\n"})
-    # a cluster makes it a failover SAN: every file I/O LUN is a finding (ISCSI106)
+    # a cluster makes it a failover SAN: every write-back file I/O LUN is a finding (ISCSI106)
     write_site(root, {"cluster.crm": "".join(f"node node{h}\n" for h in range(1, hosts + 1))})
     return root
 

@@ -95,3 +95,64 @@ def test_coro112_agrees_with_corosync_on_addresses(addr, refused, keyfile, tmp_p
     (site / "corosync.conf").write_text(text)
     got = findings(tmp_path / "site", "CORO112")
     assert bool(got) == refused, [f.message for f in got]
+
+
+# -- DRBD -----------------------------------------------------------------------
+
+def drbdadm(tool: str, conf: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, DRBD_DRIVER_VERSION_OVERRIDE="8.4.11" if "-8" in tool else "9.2.0")
+    return subprocess.run([need(tool), "-c", str(conf), "dump", "all"], capture_output=True, text=True, env=env,
+                          timeout=30, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("tool", ["/lib/drbd/drbdadm-84", "/lib/drbd/drbdadm-83"])
+def test_drbd126_drbdadm_refuses_a_resource_defined_twice(tool):
+    bad, good = (RULES / "DRBD126" / k / "san-1" / "etc" / "drbd.conf" for k in ("bad", "good"))
+    run = drbdadm(tool, bad)
+    assert run.returncode == 10
+    assert "drbd.d/r0.res:1: conflicting use of resource section 'r0'" in run.stderr, run.stderr
+    assert "drbd.d/r0-ssd.res:2: resource section 'r0' first used here" in run.stderr, run.stderr
+    assert drbdadm(tool, good).returncode != 10  # 10: configuration refused (83 exits 1 on "no resources for this host")
+    got = findings(RULES / "DRBD126" / "bad", "DRBD126")
+    assert [(Path(f.path).name, f.line, "first at" in f.message and "r0-ssd.res:2" in f.message) for f in got] \
+        == [("r0.res", 1, True)]
+
+
+# -- iSCSI ----------------------------------------------------------------------
+
+AGENT = Path("/usr/lib/ocf/resource.d/heartbeat/iSCSITarget")
+
+
+def test_iscsi104_lio_t_without_allowed_initiators_is_open_as_the_installed_agent_makes_it():
+    """The agent's lio-t start without allowed_initiators sets generate_node_acls=1 (with or without
+    incoming_username): ISCSI104 fires on both cluster targets of the fixture, in the agent's words."""
+    if not AGENT.exists():
+        need(str(AGENT))
+    start = AGENT.read_text().split("iSCSITarget_start()", 1)[1].split("iSCSITarget_stop()", 1)[0]
+    lio_t = start.split("lio-t)", 1)[1].split(";;", 1)[0]
+    without = lio_t.split('if [ -n "${OCF_RESKEY_allowed_initiators}" ]; then', 1)[1].split("else", 1)[1]
+    assert without.count("generate_node_acls=1") == 2  # with and without incoming_username
+    got = findings(RULES / "ISCSI104" / "bad", "ISCSI104")
+    lio = [f for f in got if "p_target_lio" in f.message]
+    assert len(lio) == 1 and "generate_node_acls=1" in lio[0].message
+
+
+def test_iscsi_lio_migration_and_the_rules_say_the_same(tmp_path):
+    """The seed's ietd target (initiators.allow ALL, fileio write-through LUNs) migrated to lio-t
+    resources: the plan says the new target is open (ISCSI104) and its fileio LUNs become write-back in
+    ISCSI106's own words; checking the migrated site, ISCSI104 and ISCSI106 report exactly that."""
+    from sanlint.transform.iscsi import OPEN_LIO_TARGET, WRITE_BACK_LOSS
+    from test_migrate_iscsi import SEED, materialize, migrate
+
+    site, plan = migrate("iscsi-lio", SEED)
+    items = [i.message for i in plan.items]
+    opened = [m for m in items if OPEN_LIO_TARGET in m]
+    assert opened and all("open to every initiator (ISCSI104)" in m for m in opened), items
+    write_back = [m for m in items if WRITE_BACK_LOSS in m]
+    assert len(write_back) == 4 and all("write-through" in m and "ISCSI106" in m for m in write_back), items
+    result = check([str(materialize(site, plan, SEED, tmp_path / "out"))]).findings
+    i106 = [f for f in result if f.code == "ISCSI106"]
+    assert len(i106) == 4 and all(WRITE_BACK_LOSS in f.message for f in i106)
+    assert any(f.code == "ISCSI104" and OPEN_LIO_TARGET in f.message for f in result)
+    assert not [f for f in check([str(SEED)]).findings if f.code == "ISCSI106"]  # before: write-through

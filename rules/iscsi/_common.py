@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sanlint.source import Span
 
 from sanlint.transform.iscsi import (  # noqa: F401,E402  (the pack's rules read them as C.NAME)
-    IMPL_OF_STACK, IMPLEMENTATIONS, LU_AGENT, STACK_OF_IMPL, TARGET_AGENT,
+    IMPL_OF_STACK, IMPLEMENTATIONS, LU_AGENT, STACK_OF_IMPL, TARGET_AGENT, TGT_WCE_OFF,
 )
 
 
@@ -34,6 +34,7 @@ class Lun:
     span: "Span"
     io_type: str | None = None
     lun: "IscsiLun | None" = None  # host LUN
+    write_back: bool | None = None  # writes acknowledged from the page cache (see transform.iscsi.WRITE_BACK_LOSS)
     primitive: "Primitive | None" = None  # cluster iSCSILogicalUnit
 
     @property
@@ -91,7 +92,8 @@ def host_targets(site: "Site") -> list[Target]:
     for host in site.hosts.values():
         for t in host.targets:
             view = Target(t.name, t.stack, t.span, host=host, target=t)
-            view.luns = [Lun(lun.number, lun.path, lun.span, lun.io_type, lun=lun) for lun in t.luns]
+            view.luns = [Lun(lun.number, lun.path, lun.span, lun.io_type, lun=lun, write_back=lun.write_cache)
+                         for lun in t.luns]
             out.append(view)
     return out
 
@@ -111,7 +113,7 @@ def cluster_targets(site: "Site") -> list[Target]:
             view = Target(iqn, "cluster", p.span, primitive=p, cluster=c, implementation=param(p, "implementation"))
             for lu in lus.pop(iqn.lower(), []):  # a second target of the same name gets none (ISCSI103)
                 view.luns.append(Lun(_int(param(lu, "lun")), param(lu, "path"), lu.span, lu_io_type(lu, view),
-                                     primitive=lu))
+                                     primitive=lu, write_back=lu_write_back(lu, view)))
             out.append(view)
     return out
 
@@ -150,6 +152,18 @@ def lu_io_type(lu: "Primitive", target: Target | None = None) -> str | None:
     if impl in ("iet", "lio"):
         return "blockio"
     return None
+
+
+def lu_write_back(lu: "Primitive", target: Target | None = None) -> bool | None:
+    """Whether the agent's page-cache LUN is write-back: tgt's write cache is on
+    unless `additional_parameters` sends the WCE-off mode page (as tgt-admin's
+    `write-cache off` does); lio-t's `targetcli /backstores/fileio create`
+    takes targetcli's default write_back=true.  None for block I/O."""
+    if lu_io_type(lu, target) != "fileio":
+        return None
+    if lu_implementation(lu, target) == "tgt":
+        return TGT_WCE_OFF not in (param(lu, "additional_parameters") or "").split()
+    return True
 
 
 def host_impls(site: "Site") -> dict[str, set[str]]:

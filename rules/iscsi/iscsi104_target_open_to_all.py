@@ -10,10 +10,10 @@ Every target, by front end:
   `ALL`), or an `initiator-address ALL`;
 * LIO: the TPG has `generate_node_acls=1` (demo mode);
 * cluster `iSCSITarget`: no `allowed_initiators` (the agent then writes
-  `IQN ALL` into initiators.allow for iet, binds `ALL` for tgt, and sets
-  permissive mode for lio).  For `lio-t` without `allowed_initiators` the
-  agent only opens the target (generate_node_acls=1) when
-  `incoming_username` is set; otherwise no initiator gets in.
+  `IQN ALL` into initiators.allow for iet, binds `ALL` for tgt, and for
+  `lio`/`lio-t` sets `generate_node_acls=1` with `demo_mode_write_protect=0`:
+  every initiator logs in and writes; `lio-t` with `incoming_username`
+  still asks for that CHAP account, `lio` disables authentication).
 
 ## Why it matters
 
@@ -51,10 +51,14 @@ No automatic fix: only the admin knows which initiators are legitimate.
 ietd.conf(5) and the initiators.allow comments of iscsitarget;
 targets.conf(5) (`initiator-address`, `initiator-name`); targetcli(8)
 (`generate_node_acls`); resource-agents `heartbeat/iSCSITarget.in` (start
-for iet, tgt, lio, lio-t).
+for iet, tgt, lio, lio-t), as installed (4.12): lio-t without
+`allowed_initiators` runs `targetcli ... set attribute ...
+demo_mode_write_protect=0 generate_node_acls=1 cache_dynamic_acls=1`, lio
+runs `lio_node --permissive` and `--disableauth`.
 '''
 
 from sanlint.rule import Rule
+from sanlint.transform.iscsi import OPEN_LIO_TARGET
 from sanlint.views import allow_matches
 from sanlint_rules.iscsi import _common as C
 
@@ -80,8 +84,11 @@ def _open(t):
     if t.primitive is not None:
         if C.param(t.primitive, "allowed_initiators"):
             return None
-        if t.implementation == "lio-t" and not C.param(t.primitive, "incoming_username"):
-            return None
+        if t.implementation in ("lio", "lio-t"):
+            asks = t.implementation == "lio-t" and C.param(t.primitive, "incoming_username")
+            chap = " (CHAP still asked)" if asks else " and no CHAP"
+            return (f"the resource sets no allowed_initiators, and the iSCSITarget agent ({t.implementation}) then "
+                    f"{OPEN_LIO_TARGET}{chap}")
         return "the resource sets no allowed_initiators"
     tgt = t.target
     if tgt.stack == "ietd":

@@ -1,32 +1,43 @@
-'''File I/O LUN on a block device: writes sit in the page cache and are lost on failover.
+'''Write-back file I/O LUN on a block device: writes acknowledged from the page cache are lost on failover.
 
 ## What it checks
 
 In a failover SAN (DRBD resources or a Pacemaker configuration), every LUN
-whose backing path is a block device (under `/dev/`) and whose I/O mode
-goes through the page cache:
+whose backing path is a block device (under `/dev/`) served through the
+page cache in write-back mode:
 
-* ietd `Type=fileio` (also the default when `Type` is missing);
+* ietd `Type=fileio` (the default `Type`) with `IOMode=wb`;
 * tgt `bs-type rdwr` or `mmap` (rdwr is tgt's default) without
-  `bsoflags direct`;
-* a LIO `fileio` backstore;
+  `bsoflags direct`, with tgt's default `write-cache on`;
+* a LIO `fileio` backstore with `write_back` true;
 * `iSCSILogicalUnit` with `implementation=tgt` and `tgt_bstype` rdwr/mmap
-  (or unset), or `implementation=lio-t` with `liot_bstype=fileio`.  With
-  `iet` and `lio` the agent itself uses blockio/iblock for block devices.
+  (or unset) unless `additional_parameters` turns the write cache off, or
+  `implementation=lio-t` with `liot_bstype=fileio` (the agent's `targetcli
+  /backstores/fileio create` takes targetcli's default write_back=true).
+  With `iet` and `lio` the agent itself uses blockio/iblock for block
+  devices.
+
+File I/O in write-through mode (ietd fileio without `IOMode=wb`, tgt
+`write-cache off`, LIO `write_back` false) is not reported: IET's
+`build_write_response` syncs each write before it answers, tgt's bs_rdwr
+calls fdatasync when the write cache is off.
 
 ## Why it matters
 
-File I/O acknowledges writes once they are in the target node's page
-cache.  If that node crashes or is fenced, the acknowledged writes never
-reach DRBD and the peer, so the initiator's file system or database loses
-data it was told was safe.  blockio (tgt `aio`, LIO `block`) submits the
-I/O to the device directly.
+In write-back mode writes acknowledged from the target node's page cache
+are lost when that node fails or is fenced, since they never reached DRBD
+and the peer: the initiator's file system or database loses data it was
+told was safe.  Write-through means every write reaches the device before
+it is acknowledged; blockio (tgt `aio`, LIO
+`block`) submits the I/O to the device directly.  `sanlint migrate
+iscsi-lio` says the same of a write-through LUN it turns into a
+write-back LIO fileio LUN.
 
 ## Example
 
 ```ietd path=etc/ietd.conf
 Target iqn.2014-02.santnet.sante:target1
-        Lun 0 Path=/dev/vgsan/lun0,Type=fileio
+        Lun 0 Path=/dev/vgsan/lun0,Type=fileio,IOMode=wb
 ```
 
 ```crm path=@cluster.crm
@@ -55,7 +66,9 @@ confirms it.  LIO fileio backstores and tgt stores without a written
 
 ## Source
 
-ietd.conf(5) (`Type=fileio|blockio`, "fileio ... uses the page cache");
+ietd.conf(5) (`Type=fileio|blockio`, `IOMode=wb`); iscsitarget
+`kernel/target_disk.c` `build_write_response()` (`tio_sync` unless
+`LUWCache`, which only `IOMode=wb` sets: `kernel/volume.c`);
 tgt `usr/bs_rdwr.c` and `usr/bs_aio.c` (O_DIRECT); targetcli(8) (fileio
 `write_back`, block backstores); resource-agents
 `heartbeat/iSCSILogicalUnit.in` (iet picks blockio for block devices,
@@ -63,6 +76,7 @@ tgt `usr/bs_rdwr.c` and `usr/bs_aio.c` (O_DIRECT); targetcli(8) (fileio
 '''
 
 from sanlint.rule import Edit, Fix, Rule
+from sanlint.transform.iscsi import WRITE_BACK_LOSS
 from sanlint_rules.iscsi import _common as C
 
 
@@ -78,11 +92,11 @@ class FileioOnBlockDevice(Rule):
             return
         for t in C.all_targets(ctx.site):
             for lun in t.luns:
-                if lun.io_type != "fileio" or not (lun.path or "").startswith("/dev/"):
+                if lun.io_type != "fileio" or not lun.write_back or not (lun.path or "").startswith("/dev/"):
                     continue
                 yield self.finding(
-                    f"{lun.label} of {t.label} serves block device {lun.path} with file I/O ({_how(t, lun)}): "
-                    "writes acknowledged from the page cache are lost when this node fails over",
+                    f"{lun.label} of {t.label} serves block device {lun.path} with write-back file I/O "
+                    f"({_how(t, lun)}): {WRITE_BACK_LOSS}",
                     _span(lun),
                     identity=f"{t.identity} / lun {lun.number} / io type",
                     fix=_fix(t, lun))
@@ -91,7 +105,8 @@ class FileioOnBlockDevice(Rule):
 def _how(t, lun):
     if lun.primitive is not None:
         return f"implementation={C.lu_implementation(lun.primitive, t)}"
-    return {"ietd": "Type=fileio", "tgt": "bs-type rdwr/mmap", "lio": "fileio backstore"}.get(t.stack, "fileio")
+    return {"ietd": "Type=fileio,IOMode=wb", "tgt": "bs-type rdwr/mmap, write-cache on",
+            "lio": "fileio backstore, write_back true"}.get(t.stack, "fileio")
 
 
 def _span(lun):

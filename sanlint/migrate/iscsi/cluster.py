@@ -18,6 +18,7 @@ from sanlint.migrate.iscsi.model import (
     DAEMON_AGENTS, IMPL_OF_STACK, LIO_PARAMS, LU_AGENT, TARGET_AGENT, TGT_TARGET_KEYS, TGT_WCE_OFF, TargetSpec
 )
 from sanlint.migrate.iscsi.tgt import portal_ip, tgt_address
+from sanlint.transform.iscsi import OPEN_LIO_TARGET, WRITE_BACK_LOSS, WRITE_THROUGH_SAFE
 from sanlint.model.cluster import ClusterConfig, Group, Primitive
 from sanlint.rule import Edit
 
@@ -107,6 +108,11 @@ def cluster_resources(specs: list[TargetSpec], daemon: Primitive, dest_impl: str
             elif dest_impl == "tgt":
                 item("error", f"{spec.name}: no ACL entry survives: the target is open to every initiator address",
                      spec.span)
+        if not allowed and dest_impl in ("lio", "lio-t"):
+            why = "the source target admits every initiator" if spec.open else "no initiator name ACL survives"
+            item("error", f"{spec.name}: {why}, and iSCSITarget implementation={dest_impl} without "
+                 f"allowed_initiators {OPEN_LIO_TARGET}: the new target is open to every initiator (ISCSI104); "
+                 "add allowed_initiators with the initiator names", spec.span)
         keys = TGT_TARGET_KEYS if dest_impl == "tgt" else LIO_PARAMS
         extra = []
         for s in spec.params:
@@ -150,8 +156,9 @@ def cluster_resources(specs: list[TargetSpec], daemon: Primitive, dest_impl: str
                     lp.append(("allowed_initiators", " ".join(allowed)))
                 if lun.io_type != "blockio" and not lun.write_back:
                     item("warning", f"{spec.name} LUN {lun.number}: iSCSILogicalUnit creates LIO fileio backstores "
-                         "with targetcli's default write_back=true: this LUN's write-through is not kept",
-                         lun.span, kind="decision")
+                         f"with targetcli's default write_back=true, so this LUN loses its {WRITE_THROUGH_SAFE} "
+                         f"and becomes write-back: {WRITE_BACK_LOSS} (ISCSI106); liot_bstype=block keeps it "
+                         "write-through", lun.span, kind="decision")
                 if lun.scsi_id:
                     item("warning", f"{spec.name} LUN {lun.number}: scsi_id is not supported by lio-t and is "
                          "dropped", lun.span)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Iterable
 from sanlint.model.base import Setting
 from sanlint.model.iscsi import ChapUser, IscsiConfig, IscsiTarget
 from sanlint.source import Span
-from sanlint.transform.iscsi import IMPL_OF_STACK, LU_AGENT, TARGET_AGENT  # noqa: F401  (the package's modules read them here)
+from sanlint.transform.iscsi import IMPL_OF_STACK, LU_AGENT, TARGET_AGENT, TGT_WCE_OFF  # noqa: F401  (the package's modules read them here)
 
 if TYPE_CHECKING:
     from sanlint.model import Host
@@ -35,8 +35,6 @@ LIO_PARAMS = ("AuthMethod", "HeaderDigest", "DataDigest", "MaxConnections", "Tar
 # ietd target keys with an LIO TPG *attribute* instead (configfs tpgt_N/attrib/)
 LIO_ATTRS = {"NOPInterval": "nopin_timeout", "NOPTimeout": "nopin_response_timeout",
              "QueuedCommands": "default_cmdsn_depth"}
-# tgt's write-cache off, as tgt-admin sends it (add_params "write-cache")
-TGT_WCE_OFF = "mode_page=8:0:18:0x10:0:0xff:0xff:0:0:0xff:0xff:0xff:0xff:0x80:0x14:0:0:0:0:0:0"
 
 DAEMON_AGENTS = {
     "ietd": {"lsb:iscsitarget", "lsb:iscsi-target", "lsb:ietd", "lsb:iscsi-scst", "systemd:iscsitarget",
