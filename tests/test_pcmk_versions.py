@@ -7,7 +7,7 @@ import subprocess
 
 from conftest import need
 from sanlint.api import check
-from sanlint_rules.pcmk.pcmk114_obsolete_properties import ALWAYS, REJECTED_BY_3X
+from sanlint.transform.pacemaker import FAILURE_STICKINESS, PROPERTY_DROPS, PROPERTY_MOVES, PROPERTY_RENAMES
 
 CIB = """<cib crm_feature_set="3.16.1" validate-with="{schema}" epoch="1" num_updates="0" admin_epoch="0">
   <configuration>
@@ -24,7 +24,9 @@ CIB = """<cib crm_feature_set="3.16.1" validate-with="{schema}" epoch="1" num_up
   <status/>
 </cib>
 """
-NAMES = sorted(REJECTED_BY_3X | set(ALWAYS))
+# every 1.x property the one decision table (sanlint.transform.pacemaker.property_fate) knows
+NAMES = sorted(set(PROPERTY_RENAMES) | set(PROPERTY_MOVES) | set(FAILURE_STICKINESS) | set(PROPERTY_DROPS)
+               | {"cluster-infrastructure"})
 
 
 def cib(schema: str, names: list[str]) -> str:
@@ -70,3 +72,25 @@ def test_info_on_11(tmp_path):
     path.write_text(cib("pacemaker-1.2", ["default-resource-stickiness"]))
     got = [f for f in check([str(path)]).findings if f.code == "PCMK114"]
     assert [f.severity for f in got] == ["info"] and "rsc_defaults resource-stickiness" in got[0].message
+
+
+def test_the_rule_and_the_migration_agree_on_every_property(tmp_path):
+    """PCMK114's advice and `migrate pacemaker-2` come from one decision (property_fate): for every 1.x
+    property, the crm and the CIB migration write the same plan sentence, and PCMK114 names the place
+    the migration moves it to."""
+    from sanlint.migrate.pacemaker import migrate_source
+    from sanlint.source import SourceFile
+    from sanlint.transform.pacemaker import property_fate
+
+    for name in NAMES:
+        value = "openais" if name == "cluster-infrastructure" else "2"
+        fate = property_fate(name, value)
+        crm_text = f"property cib-bootstrap-options: \\\n\tstonith-enabled=true \\\n\t{name}={value}\n"
+        sentences = []
+        for path, text in (("c.crm", crm_text), ("cib.xml", cib("pacemaker-1.2", [name]))):
+            plan = migrate_source(SourceFile.from_text(str(tmp_path / path), text), {})
+            sentences.append(sorted(c.reason for c in plan.changes if c.reason.startswith("property ")))
+        assert sentences[0] == sentences[1] == [fate.change()], name
+        got = [f for f in check_text(tmp_path, cib("pacemaker-1.2", [name])) if f.code == "PCMK114"]
+        if fate.kind in ("rename", "move"):
+            assert fate.where() in got[0].message, name

@@ -47,7 +47,8 @@ behaviour; the message names its new place.
 
 ## Source
 
-Pacemaker `xml/upgrade-2.10.xsl` (dropped properties), `xml/options-3.0.rng`
+Pacemaker `xml/upgrade-2.10-1.xsl` (renamed, moved and dropped properties: one table,
+`sanlint.transform.pacemaker.property_fate`, shared with `migrate pacemaker-2`), `xml/options-3.0.rng`
 (`cluster_property_set.nvpair.name-value-unsupported`: the rejected names
 and cluster-infrastructure values); Pacemaker Explained, "Cluster Options" (dc-version,
 cluster-infrastructure are maintained by the cluster).
@@ -57,35 +58,13 @@ from __future__ import annotations
 
 from sanlint.edit.cluster import delete_pair
 from sanlint.rule import Fix, Rule
-from sanlint.transform.pacemaker import OLD_INFRA
+from sanlint.transform.pacemaker import property_fate
 
 ALWAYS = {
     "dc-version": "is written by the cluster (the DC's version), not configuration",
     "last-lrm-refresh": "is a status timestamp written by the cluster, not configuration",
     "expected-quorum-votes": "belongs to corosync 1.x; corosync 2+ tracks quorum itself and the pacemaker-3.x schema rejects it",
 }
-
-# Pacemaker xml/options-3.0.rng `cluster_property_set.nvpair.name-value-unsupported`: names the
-# pacemaker-3.x schemas (Pacemaker 2.0 and later) reject, with where their meaning lives now
-MOVED = {
-    "default-resource-stickiness": "rsc_defaults resource-stickiness",
-    "default-resource-failure-stickiness": "rsc_defaults migration-threshold",
-    "default-migration-threshold": "rsc_defaults migration-threshold",
-    "is-managed-default": "rsc_defaults is-managed",
-    "default-action-timeout": "op_defaults timeout",
-    "notification-agent": "an alert (`alert` / <alerts>)",
-    "notification-recipient": "an alert recipient",
-    "cluster_recheck_interval": "cluster-recheck-interval", "dc_deadtime": "dc-deadtime",
-    "default_action_timeout": "op_defaults timeout", "default_migration_threshold": "rsc_defaults migration-threshold",
-    "default_resource_failure_stickiness": "rsc_defaults migration-threshold",
-    "default_resource_stickiness": "rsc_defaults resource-stickiness", "election_timeout": "election-timeout",
-    "is_managed_default": "rsc_defaults is-managed", "no_quorum_policy": "no-quorum-policy",
-    "remove_after_stop": "(nothing: removed)", "shutdown_escalation": "shutdown-escalation",
-    "startup_fencing": "startup-fencing", "stonith_action": "stonith-action", "stonith_enabled": "stonith-enabled",
-    "stop_orphan_actions": "stop-orphan-actions", "stop_orphan_resources": "stop-orphan-resources",
-    "symmetric_cluster": "symmetric-cluster", "transition_idle_timeout": "(nothing: removed)",
-}
-REJECTED_BY_3X = {"expected-quorum-votes", "cluster-infrastructure"} | set(MOVED)
 
 
 class ObsoleteProperties(Rule):
@@ -100,19 +79,21 @@ class ObsoleteProperties(Rule):
         for c in ctx.site.all_clusters():
             for s in c.properties:
                 for pair in s.pairs:
+                    fate = property_fate(pair.name, pair.value)
+                    if fate is None:
+                        continue
                     why = ALWAYS.get(pair.name)
-                    if why is None and pair.name == "cluster-infrastructure" and (pair.value or "").lower() in OLD_INFRA:
+                    if why is None and pair.name == "cluster-infrastructure":
                         why = f"names the corosync 1.x / {pair.value} stack, which Pacemaker 2.0 removed; the pacemaker-3.x schema rejects it"
                     fixable = why is not None
-                    if why is None and pair.name in MOVED:
-                        why = f"is a Pacemaker 1.x name the pacemaker-3.x schema rejects; use {MOVED[pair.name]}"
+                    if why is None and fate.rejected:
+                        why = f"is a Pacemaker 1.x name the pacemaker-3.x schema rejects; use {fate.where()}"
                     if why is None:
                         continue
                     e = delete_pair(pair) if fixable else None
                     fix = Fix([e], f"delete property {pair.name}") if e else None
-                    rejected = pair.name in REJECTED_BY_3X
                     severity = None
-                    if two and rejected:
+                    if two and fate.rejected:
                         severity = "error"
                         why += f" (Pacemaker {ctx.pacemaker_version}: crm_verify and cibadmin refuse the CIB)"
                     yield self.finding(f"property {pair.name}={pair.value} {why}", pair.span,

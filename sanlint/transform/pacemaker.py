@@ -8,6 +8,7 @@ write the same bytes.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sanlint.edit import crm as crm_edit
@@ -68,6 +69,105 @@ PROPERTY_DROPS = {
     "dc-version": "status written by the DC at run time; the 1.1 value is stale",
     "last-lrm-refresh": "status written by the cluster at run time; the old value is stale",
 }
+STATUS_PROPERTIES = frozenset({"dc-version", "last-lrm-refresh"})  # dropped, but the 3.x schemas accept them
+# where the meaning of a dropped 1.x property lives in 2.x, when it lives anywhere
+DROPPED_TO = {
+    "default-migration-threshold": "rsc_defaults migration-threshold",
+    "default_migration_threshold": "rsc_defaults migration-threshold",
+    "notification-agent": "an alert (`alert` / <alerts>)",
+    "notification-recipient": "an alert recipient",
+}
+UPGRADE_XSL = "upgrade-2.10-1.xsl"
+
+
+@dataclass(frozen=True)
+class PropertyFate:
+    """What Pacemaker 2.x makes of one Pacemaker 1.x cluster property, decided once for
+    PCMK114 and for `migrate pacemaker-2` on crm text and on CIB XML alike (Pacemaker's
+    xml/upgrade-2.10-1.xsl `cluster-properties`, xml/options-3.0.rng).
+
+    kind: "rename" (same place, new name), "value" (same name, new value), "move" (to
+    `section` as `new_name`), "drop" (gone; `why`).  `rejected`: the pacemaker-3.x schemas
+    (Pacemaker 2.0 and later) refuse the name, so crm_verify and cibadmin refuse the CIB.
+
+    >>> property_fate("no_quorum_policy", "ignore").where()
+    'no-quorum-policy'
+    >>> property_fate("default-resource-stickiness", "100").change()
+    'property default-resource-stickiness=100 -> rsc_defaults resource-stickiness=100 (Pacemaker 2.0 removed the cluster option; upgrade-2.10-1.xsl)'
+    >>> property_fate("stonith_action", "poweroff").new_value
+    'off'
+    >>> property_fate("cluster-infrastructure", "corosync") is None
+    True
+    """
+    name: str
+    value: str
+    kind: str
+    new_name: str = ""
+    section: str = ""
+    new_value: str | None = None
+    why: str = ""
+    note: str = ""
+    rejected: bool = False
+
+    def where(self) -> str:
+        """Where the property's meaning lives in 2.x (PCMK114's advice)."""
+        if self.kind == "rename":
+            return self.new_name
+        if self.kind == "move":
+            return f"{self.section} {self.new_name}"
+        if self.name in FAILURE_STICKINESS:
+            return "rsc_defaults migration-threshold"
+        return DROPPED_TO.get(self.name, "(nothing: removed)")
+
+    def change(self, already: bool = False) -> str:
+        """The migration plan's sentence for the name (`already`: the section sets it)."""
+        n, v = self.name, self.value
+        if self.kind == "rename":
+            return f"property {n} -> {self.new_name} (Pacemaker 2.0 removed the underscore names; {UPGRADE_XSL})"
+        if self.kind == "value":
+            return self.value_change()
+        if self.kind == "move" and already:
+            return (f"property {n}={v} dropped: {self.section} already sets {self.new_name} "
+                    f"(Pacemaker 2.0 removed the cluster option; {UPGRADE_XSL})")
+        if self.kind == "move":
+            return (f"property {n}={v} -> {self.section} {self.new_name}={self.new_value} "
+                    f"(Pacemaker 2.0 removed the cluster option; {UPGRADE_XSL})")
+        return f"property {n}={v} dropped: {self.why}"
+
+    def value_change(self) -> str:
+        return (f"property stonith-action={self.value} -> {self.new_value} (poweroff is deprecated since "
+                f"2.0.1 and removed in 3.0)")
+
+
+def property_fate(name: str, value: str | None) -> PropertyFate | None:
+    """The 2.x fate of a 1.x cluster property, or None when 2.x keeps it as it is."""
+    value = value or ""
+    poweroff = value.strip() == "poweroff"
+    if name in PROPERTY_RENAMES:
+        new = PROPERTY_RENAMES[name]
+        return PropertyFate(name, value, "rename", new_name=new, rejected=True,
+                            new_value="off" if new == "stonith-action" and poweroff else None)
+    if name == "stonith-action" and poweroff:
+        return PropertyFate(name, value, "value", new_name=name, new_value="off")
+    if name in PROPERTY_MOVES:
+        section, new = PROPERTY_MOVES[name]
+        return PropertyFate(name, value, "move", new_name=new, section=section, new_value=value, rejected=True)
+    if name in FAILURE_STICKINESS:
+        if value.strip().upper() in ("-INFINITY", "-INF"):
+            return PropertyFate(name, value, "move", new_name="migration-threshold", section="rsc_defaults",
+                                new_value="1", rejected=True)
+        return PropertyFate(name, value, "drop", rejected=True,
+                            why=f"Pacemaker 2.0 removed it; only -INFINITY maps to migration-threshold=1 ({UPGRADE_XSL})",
+                            note=f"{name}={value} is gone: set rsc_defaults migration-threshold if wanted")
+    if name in PROPERTY_DROPS:
+        return PropertyFate(name, value, "drop", why=PROPERTY_DROPS[name], rejected=name not in STATUS_PROPERTIES)
+    if name == "cluster-infrastructure" and value.lower() in OLD_INFRA:
+        return PropertyFate(name, value, "drop", rejected=True,
+                            why=f"Pacemaker 2 runs on corosync 2+ only; the value {value} is rejected by the "
+                                f"pacemaker-3.x schemas")
+    return None
+
+
 # per-resource meta and params the XSL rewrites, which sanlint reports instead
 XSL_ONLY_META = ("isolation", "isolation-host", "isolation-instance", "isolation-wrapper")
 PCMK_CMD = re.compile(r"^pcmk_(list|monitor|off|on|reboot|status)_cmd$")

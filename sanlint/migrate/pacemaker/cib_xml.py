@@ -12,9 +12,9 @@ from sanlint.migrate.base import MigrationPlan
 from sanlint.rule import Edit
 from sanlint.source import SourceFile, Span
 from sanlint.transform.pacemaker import (
-    FAILURE_STICKINESS, META_RENAMES, OLD_INFRA, OP_OPTION_NAMES, PCMK_CMD, PLACEHOLDER, PROPERTY_DROPS,
-    PROPERTY_MOVES, PROPERTY_RENAMES, ROLE_NEW, TARGET_SCHEMA, TARGET_SCHEMA_VERSION, XSL_ONLY_META, is_true,
-    lvm_activate_cib, lvm_params_cib, order_kind, promotable_clone_cib, schema_version, vg_access_decision
+    META_RENAMES, OP_OPTION_NAMES, PCMK_CMD, PLACEHOLDER, ROLE_NEW, TARGET_SCHEMA, TARGET_SCHEMA_VERSION,
+    XSL_ONLY_META, is_true, lvm_activate_cib, lvm_params_cib, order_kind, promotable_clone_cib, property_fate,
+    schema_version, vg_access_decision
 )
 
 
@@ -233,47 +233,27 @@ class CibMigration:
                                       "fencing device and enable STONITH", self.span(stonith), kind="decision")
 
     def property(self, p, moves: dict, existing: dict) -> None:
-        name, value = p.get("name") or "", p.get("value") or ""
-        name_span = self.ed.attr_span(p, "name")
-        value_span = self.ed.attr_span(p, "value")
-        if name in PROPERTY_RENAMES and name_span is not None:
-            new = PROPERTY_RENAMES[name]
-            self.plan.change(f"property {name} -> {new} (Pacemaker 2.0 removed the underscore names; "
-                             f"upgrade-2.10.xsl)", name_span, [Edit.replace(name_span, new)])
-            name = new
-        if name == "stonith-action" and value == "poweroff" and value_span is not None:
-            self.plan.change("property stonith-action=poweroff -> off (deprecated since 2.0.1, removed in 3.0; "
-                             "cibadmin --upgrade keeps it)", value_span, [Edit.replace(value_span, "off")])
+        fate = property_fate(p.get("name") or "", p.get("value"))
+        if fate is None:
             return
-        if name in PROPERTY_RENAMES.values():
+        if fate.kind in ("rename", "value"):
+            name_span = self.ed.attr_span(p, "name")
+            value_span = self.ed.attr_span(p, "value")
+            if fate.kind == "rename" and name_span is not None:
+                self.plan.change(fate.change(), name_span, [Edit.replace(name_span, fate.new_name)])
+            if fate.new_value is not None and value_span is not None:
+                self.plan.change(fate.value_change(), value_span, [Edit.replace(value_span, fate.new_value)])
             return
-        target = None
-        if name in PROPERTY_MOVES:
-            target = PROPERTY_MOVES[name] + (value,)
-        elif name in FAILURE_STICKINESS:
-            if value.strip().upper() in ("-INFINITY", "-INF"):
-                target = ("rsc_defaults", "migration-threshold", "1")
-            else:
-                self.plan.change(f"property {name}={value} dropped (Pacemaker 2.0 removed it; only -INFINITY maps "
-                                 f"to migration-threshold=1; upgrade-2.10.xsl)", self.span(p),
-                                 [self.delete_element(p)])
-                return
-        if target is not None:
-            section, new, new_value = target
-            if new in existing[section]:
-                self.plan.change(f"property {name}={value} dropped: {section} already sets {new} (upgrade-2.10.xsl)",
-                                 self.span(p), [self.delete_element(p)])
-            else:
-                existing[section].add(new)
-                moves[section].append((new, new_value, p.get("id")))  # the nvpair keeps its id, as the XSL does
-                self.plan.change(f"property {name}={value} -> {section} {new}={new_value} (Pacemaker 2.0 removed the "
-                                 f"cluster option; upgrade-2.10.xsl)", self.span(p), [self.delete_element(p)])
+        if fate.kind == "move":
+            already = fate.new_name in existing[fate.section]
+            if not already:
+                existing[fate.section].add(fate.new_name)
+                moves[fate.section].append((fate.new_name, fate.new_value, p.get("id")))  # the nvpair keeps its id, as the XSL does
+            self.plan.change(fate.change(already), self.span(p), [self.delete_element(p)])
             return
-        why = PROPERTY_DROPS.get(name)
-        if why is None and name == "cluster-infrastructure" and value.lower() in OLD_INFRA:
-            why = f"Pacemaker 2 runs on corosync 2+ only; the value {value} is rejected by the pacemaker-3.x schemas"
-        if why is not None:
-            self.plan.change(f"property {name}={value} dropped: {why}", self.span(p), [self.delete_element(p)])
+        self.plan.change(fate.change(), self.span(p), [self.delete_element(p)])
+        if fate.note:
+            self.plan.item("info", fate.note, self.span(p), kind="note")
 
     def add_defaults(self, section: str, items: list[tuple[str, str, str | None]]) -> None:
         change = self.plan.changes[-1]

@@ -11,9 +11,8 @@ from sanlint.model.cluster import Clone, ClusterConfig, ClusterResource, NvPair,
 from sanlint.rule import Edit
 from sanlint.source import SourceFile, Span
 from sanlint.transform.pacemaker import (
-    FAILURE_STICKINESS, META_RENAMES, OLD_INFRA, PCMK_CMD, PLACEHOLDER, PROPERTY_DROPS, PROPERTY_MOVES,
-    PROPERTY_RENAMES, ROLE_NEW, XSL_ONLY_META, is_true, linbit_drbd_crm, lvm_activate_crm, order_kind,
-    promotable_clone_crm, vg_access_decision
+    META_RENAMES, PCMK_CMD, PLACEHOLDER, ROLE_NEW, XSL_ONLY_META, is_true, linbit_drbd_crm, lvm_activate_crm,
+    order_kind, promotable_clone_crm, property_fate, vg_access_decision
 )
 
 
@@ -202,49 +201,28 @@ class CrmMigration:
 
     def property(self, pair: NvPair, moves: dict, existing: dict) -> str:
         """Record the change for one property; return "drop" when its token goes."""
-        name, value = pair.name, pair.value or ""
-        if name in PROPERTY_RENAMES:
-            new = PROPERTY_RENAMES[name]
-            self.plan.change(f"property {name} -> {new} (Pacemaker 2.0 removed the underscore names; "
-                             f"upgrade-2.10.xsl)", pair.span, [crm_edit.rename_pair(pair, new)])
-            if new == "stonith-action" and value == "poweroff" and pair.value_span is not None:
-                self.plan.change("property stonith-action=poweroff -> off (poweroff is deprecated since 2.0.1 "
-                                 "and removed in 3.0)", pair.value_span, [Edit.replace(pair.value_span, "off")])
+        fate = property_fate(pair.name, pair.value)
+        if fate is None:
             return "keep"
-        if name == "stonith-action" and value == "poweroff" and pair.value_span is not None:
-            self.plan.change("property stonith-action=poweroff -> off (poweroff is deprecated since 2.0.1 "
-                             "and removed in 3.0)", pair.span, [Edit.replace(pair.value_span, "off")])
+        if fate.kind == "rename":
+            self.plan.change(fate.change(), pair.span, [crm_edit.rename_pair(pair, fate.new_name)])
+        if fate.new_value is not None and fate.kind in ("rename", "value"):
+            if pair.value_span is not None:
+                self.plan.change(fate.value_change(), pair.value_span, [Edit.replace(pair.value_span, fate.new_value)])
             return "keep"
-        target = None
-        if name in PROPERTY_MOVES:
-            target = PROPERTY_MOVES[name] + (value,)
-        elif name in FAILURE_STICKINESS:
-            if value.strip().upper() in ("-INFINITY", "-INF"):
-                target = ("rsc_defaults", "migration-threshold", "1")
-            else:
-                self.plan.change(f"property {name}={value} dropped (Pacemaker 2.0 removed it; only -INFINITY maps "
-                                 f"to migration-threshold=1; upgrade-2.10.xsl)", pair.span)
-                self.plan.item("info", f"{name}={value} is gone: set rsc_defaults migration-threshold if wanted",
-                               pair.span, kind="note")
-                return "drop"
-        if target is not None:
-            section, new, new_value = target
-            if new in existing[section]:
-                self.plan.change(f"property {name}={value} dropped: {section} already sets {new} (Pacemaker 2.0 "
-                                 f"removed the property; upgrade-2.10.xsl)", pair.span)
-            else:
-                existing[section].add(new)
-                moves[section].append((new, new_value, pair))
-                self.plan.change(f"property {name}={value} -> {section} {new}={new_value} (Pacemaker 2.0 removed "
-                                 f"the cluster option; upgrade-2.10.xsl)", pair.span)
+        if fate.kind == "rename":
+            return "keep"
+        if fate.kind == "move":
+            already = fate.new_name in existing[fate.section]
+            if not already:
+                existing[fate.section].add(fate.new_name)
+                moves[fate.section].append((fate.new_name, fate.new_value, pair))
+            self.plan.change(fate.change(already), pair.span)
             return "drop"
-        why = PROPERTY_DROPS.get(name)
-        if why is None and name == "cluster-infrastructure" and value.lower() in OLD_INFRA:
-            why = f"Pacemaker 2 runs on corosync 2+ only; the value {value} is rejected by the pacemaker-3.x schemas"
-        if why is not None:
-            self.plan.change(f"property {name}={value} dropped: {why}", pair.span)
-            return "drop"
-        return "keep"
+        self.plan.change(fate.change(), pair.span)
+        if fate.note:
+            self.plan.item("info", fate.note, pair.span, kind="note")
+        return "drop"
 
     def add_defaults(self, moves: dict, after: Span | None, replaced: dict[int, Span]) -> None:
         sets = {"rsc_defaults": self.cfg.rsc_defaults, "op_defaults": self.cfg.op_defaults}
