@@ -16,6 +16,7 @@ BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 MARKS = {"safe": "[*]", "unsafe": "[!]", "display-only": "[?]"}  # by Fix.applicability, as in ruff's JSON
 LEGEND = {"safe": "[*] fixable with --fix", "unsafe": "[!] fixable with --fix --unsafe-fixes (changes behaviour)",
           "display-only": "[?] fix needs your choice (shown by --diff, never written)"}
+WINDOW = 160  # characters of a source line shown under a finding (a 90 kB one-line XML file is one line)
 
 
 def render(result, summary: dict, color: bool = False, show_source: bool = True, verbose: bool = False,
@@ -45,14 +46,15 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
                     scrub = Scrubber.for_site(result.site)
                 original, text = text, scrub.line(text)
                 gutter = f"{f.line:>5} | "
-                out.append(c(DIM, gutter) + text.replace("\t", " "))
                 caret_col = min(max(f.column - 1, 0), len(original))
                 if text != original:  # a redacted value before the column moves the caret
                     caret_col = len(scrub.line(original[:caret_col]))
                 caret_col = min(caret_col, len(text))
                 width = 1
                 if f.span.line == f.line:
-                    width = max(1, min(len(f.span.text.split("\n")[0]), len(text) - caret_col))
+                    width = max(1, min(f.span.end - f.span.start, len(text) - caret_col))
+                text, caret_col, width = window(text, caret_col, width)
+                out.append(c(DIM, gutter) + text.replace("\t", " "))
                 out.append(" " * (len(gutter) - 2) + c(DIM, "| ") + " " * caret_col + c(COLOURS.get(f.severity, ""), "^" * width))
         if show_fixes and f.fix is not None:
             out.append(f"      = fix ({f.fix.applicability}): {f.fix.description}")
@@ -65,6 +67,23 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
     if shown:
         out.append(c(DIM, "; ".join(LEGEND[a] for a in MARKS if a in shown) + "."))
     return "\n".join(out) + "\n"
+
+
+def window(text: str, col: int, width: int, size: int = WINDOW) -> tuple[str, int, int]:
+    """At most `size` characters of a long source line, around the caret, cut with `…`.
+
+    >>> window("x" * 50 + "ERR" + "y" * 50, 50, 3, size=20)
+    ('…xxxxxxERRyyyyyyyyyyy…', 7, 3)
+    >>> window("short", 2, 1)
+    ('short', 2, 1)
+    """
+    if len(text) <= size:
+        return text, col, width
+    start = max(0, min(col - size // 3, len(text) - size))
+    end = start + size
+    width = max(1, min(width, end - col))
+    head, tail = ("…" if start else ""), ("…" if end < len(text) else "")
+    return head + text[start:end] + tail, col - start + len(head), width
 
 
 def summary_line(s: dict, fixable: int, unsafe: int = 0) -> str:
