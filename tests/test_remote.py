@@ -119,7 +119,12 @@ def findings(output: str, prefixes: dict[str, str]) -> list[tuple]:
     return sorted(out)
 
 
-def test_two_nodes_give_the_local_findings_over_one_connection_each(server, nodes):
+def test_two_nodes_give_the_local_findings_over_one_connection_each(server, nodes, tmp_path, monkeypatch):
+    import tempfile
+
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))  # this run's copies only, not other runs' in /tmp
     crm = str(nodes / "cluster-santnet-san.conf")
     local = run("check", "--format", "json", "--host", f"san-1={nodes}/san-1", "--host", f"san-2={nodes}/san-2", crm)
     before = server.logins()
@@ -130,7 +135,7 @@ def test_two_nodes_give_the_local_findings_over_one_connection_each(server, node
     assert got == findings(local.output, {str(nodes): "S"})
     assert any(p.startswith("S/san-1/etc/drbd.d/") for _, p, *_ in got)  # shown as the node's own paths
     assert server.logins() - before == 2  # ControlMaster: one connection per node for the whole run
-    assert not list(Path("/tmp").glob("sanlint-nodes-*/node0")), "private copies left behind"
+    assert not list(private.glob("sanlint-nodes-*")), "private copies left behind"
 
 
 def test_unreachable_node_is_named_exit_2_and_the_others_are_checked(server, nodes):
