@@ -84,6 +84,7 @@ from __future__ import annotations
 import ipaddress
 
 from sanlint.rule import Context, Rule
+from sanlint.transform.drbd import default
 from sanlint.views import ip
 from sanlint_rules.drbd._common import Once, find, host_resources, own_host, version
 
@@ -93,10 +94,10 @@ def _net(addr):
 
 
 def plan_ahead(host, res, ver: str) -> tuple[int, bool]:
-    """Effective c-plan-ahead and whether it is written (default 0 in 8.3, 20 since 8.4)."""
+    """Effective c-plan-ahead and whether it is written (else the default of DRBD `ver`)."""
     f = find(host, res, ("disk", "syncer"), ("c-plan-ahead",))
     if f is None:
-        return (0 if ver == "8.3" else 20), False
+        return int(default("c-plan-ahead", ver) or "20"), False
     try:
         return int((f.value or "0").rstrip("s")), True
     except ValueError:

@@ -75,7 +75,7 @@ class ResyncRateIgnored(Rule):
                 continue
             if not once.first(rate.setting.span, res.name):
                 continue
-            why = f"c-plan-ahead {cpa}" if written else f"c-plan-ahead defaults to 20 under DRBD {ver}"
+            why = f"c-plan-ahead {cpa}" if written else f"c-plan-ahead defaults to {cpa} under DRBD {ver}"
             yield self.finding(
                 f"resource {res.name} sets {rate.setting.name} {rate.value} but the dynamic resync controller is "
                 f"on ({why}): the rate is only a starting value; cap it with c-max-rate or set c-plan-ahead 0",

@@ -34,6 +34,28 @@ BARE_YES = {"allow-two-primaries", "always-asbp", "use-rle", "wait-after-sb", "c
             "disk-barrier", "disk-flushes", "disk-drain", "md-flushes", "tcp-cork", "al-updates"}
 # 8.3 `no-NAME;` switches -> `NAME no;`
 BARE_NO = {"no-disk-barrier", "no-disk-flushes", "no-disk-drain", "no-md-flushes", "no-tcp-cork"}
+# option defaults per DRBD version, as the kernel module of that version applies them when the
+# configuration leaves the option out (drbd_limits.h of 8.3, 8.4 and drbd-headers for 9;
+# research/drbd.md "Defaults that changed"; DRBD 8.4 User's Guide, "Changed default values")
+DEFAULTS = {
+    "c-plan-ahead": {"8.3": "0", "8.4": "20", "9": "20"},       # 1/10 s; 0 = fixed-rate resync controller
+    "c-fill-target": {"8.3": "0", "8.4": "100s", "9": "100s"},  # sectors
+    "c-min-rate": {"8.3": "4096k", "8.4": "250k", "9": "250k"},
+    "al-extents": {"8.3": "127", "8.4": "1237", "9": "1237"},
+    "on-io-error": {"8.3": "pass_on", "8.4": "detach", "9": "detach"},
+    "use-rle": {"8.3": "no", "8.4": "yes", "9": "yes"},
+}
+
+
+def default(option: str, version: str) -> str | None:
+    """What DRBD `version` ("8.3" | "8.4" | "9") runs with when `option` is not written.
+
+    >>> default("c-plan-ahead", "8.3"), default("c-plan-ahead", "9"), default("protocol", "9")
+    ('0', '20', None)
+    """
+    return DEFAULTS.get(option, {}).get(version)
+
+
 # the crm fence/unfence handler scripts per generation ("8": 8.3 and 8.4)
 HANDLER_DIR = "/usr/lib/drbd"
 FENCE_SCRIPT = {"9": "crm-fence-peer.9.sh", "8": "crm-fence-peer.sh"}
