@@ -16,7 +16,7 @@ BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 MARKS = {"safe": "[*]", "unsafe": "[!]", "display-only": "[?]"}  # by Fix.applicability, as in ruff's JSON
 LEGEND = {"safe": "[*] fixable with --fix", "unsafe": "[!] fixable with --fix --unsafe-fixes (changes behaviour)",
           "display-only": "[?] fix needs your choice (shown by --diff, never written)"}
-WINDOW = 160  # characters of a source line shown under a finding (a 90 kB one-line XML file is one line)
+WINDOW = 300  # characters of a source line shown under a finding (a 90 kB one-line XML file is one line)
 
 
 def render(result, summary: dict, color: bool = False, show_source: bool = True, verbose: bool = False,
