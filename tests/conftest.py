@@ -43,3 +43,18 @@ def need_shared(rel: str) -> Path:
 def _isolated_cache(tmp_path_factory, monkeypatch):
     # one grammar cache for the whole session, never the user's
     monkeypatch.setenv("SANLINT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "grammar-cache"))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if os.geteuid() != 0:
+        pytest.skip("the test sshd logs in as root (CI runs as root)")
+    need("ssh")
+    need("ssh-keygen")
+    from sshd import Server
+
+    srv = Server(tmp_path_factory.mktemp("sshd"))
+    srv.start()
+    yield srv
+    srv.proc.terminate()
+    srv.proc.wait()

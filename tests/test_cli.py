@@ -178,7 +178,7 @@ def test_inline_suppression_and_unused_suppression(tmp_path):
     assert (root / "etc/drbd.conf").read_text() == ('# sanlint: disable=SAN005 -- the directory is filled by puppet\n'
                                                     'include "drbd.d/*.rse";\n'
                                                     'include "drbd.d/*.res";\n')
-    runs = list((site / ".sanlint/runs").iterdir())
+    runs = list((site / ".sanlint/backups").iterdir())
     assert len(runs) == 1 and (runs[0] / "0.orig").read_text().count("DRBD9999") == 1  # the original, kept
     assert not list(site.rglob("*.sanlint-bak"))
 

@@ -108,7 +108,7 @@ def test_write_makes_backups_and_is_idempotent(site):
     code, text = migrate("drbd-9", "--write", str(site))
     assert code == 1, text
     assert res.read_bytes() != original
-    runs = list((site / ".sanlint" / "runs").iterdir())
+    runs = list((site / ".sanlint" / "backups").iterdir())
     assert len(runs) == 1 and original in [p.read_bytes() for p in runs[0].glob("*.orig")]
     assert "written:" in text
     after = snapshot(site)

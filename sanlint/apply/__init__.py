@@ -13,11 +13,12 @@ from sanlint.apply.local import (
     RunResult,
     apply,
     complete,
-    is_leftover,
     list_runs,
+    new_run_id,
     rollback,
     state_dir_for,
 )
+from sanlint.discovery import is_leftover
 
-__all__ = ["ApplyError", "Change", "RunResult", "apply", "complete", "is_leftover", "list_runs", "rollback",
-           "state_dir_for"]
+__all__ = ["ApplyError", "Change", "RunResult", "apply", "complete", "is_leftover", "list_runs", "new_run_id",
+           "rollback", "state_dir_for"]

@@ -12,7 +12,7 @@ A run (one `check --fix`, one `migrate --write`) goes like this:
    overwritten.  A file with several hard links (replacing it would split
    them) or without any write permission bit (0444: someone made it
    read-only on purpose) is refused, by name.  Any refusal: nothing written.
-4. **Prepare.**  `STATE/runs/RUN-ID/` gets, for every file, its original
+4. **Prepare.**  `STATE/backups/RUN-ID/` gets, for every file, its original
    (`N.orig`, created exclusively: never overwritten) and its new version
    (`N.new`), then `journal.json` (owner, mode, mtime, extended attributes
    and ACLs, checksums, the temporary names that will be used).  A full disk
@@ -49,7 +49,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sanlint.discovery import is_leftover  # noqa: F401 (re-exported)
+# Standard library only: this module is also sent to ssh nodes and run there
+# unchanged by `sanlint.apply.node` (see sanlint.apply.remote).
+
+RUNS = "backups"  # STATE/backups/RUN-ID/: one directory per run
 
 
 class ApplyError(Exception):
@@ -233,7 +236,7 @@ class _Lock:
 
     def __enter__(self):
         try:
-            os.makedirs(os.path.join(self.state, "runs"), exist_ok=True)
+            os.makedirs(os.path.join(self.state, RUNS), exist_ok=True)
             self.fd = os.open(os.path.join(self.state, "lock"), os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as e:
             raise ApplyError(f"cannot use the state directory {self.state}: {e.strerror}; no file was changed") from None
@@ -261,7 +264,20 @@ class _Lock:
 
 # -- runs ---------------------------------------------------------------------------
 
-def _new_run_id(runs: str) -> str:
+def new_run_id() -> str:
+    """A run id for a run over several places (one id on every node)."""
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{os.getpid()}"
+
+
+def _new_run_id(runs: str, wanted: str | None = None) -> str:
+    if wanted is not None:  # one id for every node of a run
+        if not wanted or "/" in wanted or wanted.startswith("."):
+            raise ApplyError(f"bad run id {wanted!r}; no file was changed")
+        try:
+            os.mkdir(os.path.join(runs, wanted), 0o700)
+        except FileExistsError:
+            raise ApplyError(f"a run {wanted} already exists in {runs}; no file was changed") from None
+        return wanted
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     n = 1
     while True:
@@ -275,7 +291,7 @@ def _new_run_id(runs: str) -> str:
 
 def list_runs(state: str) -> list[dict]:
     """Every journal of the site, oldest first."""
-    runs = os.path.join(state, "runs")
+    runs = os.path.join(state, RUNS)
     out = []
     try:
         names = os.listdir(runs)
@@ -299,7 +315,7 @@ def _tidy(state: str) -> None:
     without a journal (interrupted before any file was touched: the journal
     is written before the first install), and the temporary files and kept
     links of runs that are over (killed after their journal said so)."""
-    runs = os.path.join(state, "runs")
+    runs = os.path.join(state, RUNS)
     for name in os.listdir(runs):
         d = os.path.join(runs, name)
         if os.path.isdir(d) and not os.path.exists(os.path.join(d, "journal.json")):
@@ -329,9 +345,10 @@ def _pending_message(doc: dict) -> str:
 
 
 def apply(changes: list[Change], state: str, keep_backups: bool = True, command: list[str] | None = None,
-          kind: str = "fix") -> RunResult:
+          kind: str = "fix", run_id: str | None = None) -> RunResult:
     """Carry `changes` out as one run (see the module doc).  Raises ApplyError
-    saying exactly what was and was not changed."""
+    saying exactly what was and was not changed.  `run_id`: the id to use
+    (a run over several nodes uses one id everywhere); default a new one."""
     changes = [c for c in changes if c.old != c.new]
     with _Lock(state):
         _tidy(state)
@@ -341,8 +358,8 @@ def apply(changes: list[Change], state: str, keep_backups: bool = True, command:
         _preflight(changes)
         if not changes:
             return RunResult("", "", kept=False)
-        runs = os.path.join(state, "runs")
-        run_id = _new_run_id(runs)
+        runs = os.path.join(state, RUNS)
+        run_id = _new_run_id(runs, run_id)
         run_dir = os.path.join(runs, run_id)
         try:
             doc = _prepare(changes, run_id, run_dir, command, kind)

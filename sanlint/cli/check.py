@@ -7,9 +7,9 @@ import sys
 
 import click
 
-from sanlint.cli.options import (build_site, emit, engine_options, fail_on_option, host_pairs, inventory_hosts,
-                                 inventory_options, load_settings, nodes_exit, open_nodes, progress_on_terminal,
-                                 select_options, site_options, ssh_config_option, summary)
+from sanlint.cli.options import (build_site, dry_run_option, emit, engine_options, fail_on_option, inventory_hosts,
+                                 inventory_options, load_settings, local_targets, nodes_exit, open_nodes,
+                                 progress_on_terminal, select_options, site_options, ssh_config_option, summary)
 
 
 def _formats() -> list[str]:
@@ -53,6 +53,7 @@ Exit status:
 @click.option("--show-fixes", is_flag=True,
               help="List the fixes: with --fix what was fixed, per file and code; else each finding's fix.")
 @click.option("--no-backup", is_flag=True, help="With --fix: drop the run's originals once it has completed.")
+@dry_run_option
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail (usage errors still exit 2).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--stdin-filename", metavar="NAME",
@@ -68,7 +69,7 @@ Exit status:
 @ssh_config_option
 @inventory_options
 def check(paths, hosts, config, fmt, fail_on, select, extend_select, ignore, fix, unsafe_fixes, diff, show_fixes,
-          no_backup, exit_zero, statistics, stdin_filename, verbose, color, no_color, output, baseline, write_baseline,
+          no_backup, dry_run, exit_zero, statistics, stdin_filename, verbose, color, no_color, output, baseline, write_baseline,
           ssh_config, inventory, groups):
     """Check PATHs (files, host roots, sites, ssh://[user@]host[:port][/ROOT] nodes; default /etc; `-` reads
     standard input)."""
@@ -82,8 +83,12 @@ def check(paths, hosts, config, fmt, fail_on, select, extend_select, ignore, fix
                              paths=(stdin.name,) if stdin else paths)
     progress_on_terminal(fmt, None if output == "-" else output)
     hosts = tuple(hosts) + inventory_hosts(inventory, groups)
-    paths, hosts, nodes = open_nodes(paths, hosts, ssh_config, writing=fix or unsafe_fixes)
-
+    writing = (fix or unsafe_fixes) and not diff
+    paths, hosts, nodes = open_nodes(paths, hosts, ssh_config, writing=writing)
+    if writing and nodes.errors and not dry_run:
+        click.echo(f"sanlint: fixes not applied: {len(nodes.errors)} node(s) could not be read; nothing was changed "
+                   "on any node (the others are checked below)", err=True)
+        writing = False
     def build(overrides=None):
         site, problems = build_site(stdin.paths if stdin else paths, hosts, settings, overrides)
         if stdin:
@@ -95,10 +100,11 @@ def check(paths, hosts, config, fmt, fail_on, select, extend_select, ignore, fix
         site.notes.extend(n for f in nodes.fetched for n in f.notes)
         result = run(site, problems, settings)
         applied = []
-        if fix or diff or unsafe_fixes:
-            result, applied = _apply_fixes(build, settings, result, write=(fix or unsafe_fixes) and not diff,
-                                           unsafe=unsafe_fixes, backup=not no_backup, exit_zero=exit_zero,
-                                           targets=list(paths or ("/etc",)) + [p for _, p in host_pairs(hosts)])
+        if writing or diff or (dry_run and (fix or unsafe_fixes)):
+            result, applied = _apply_fixes(build, settings, result, write=writing, unsafe=unsafe_fixes,
+                                           backup=not no_backup, exit_zero=exit_zero,
+                                           targets=local_targets(paths, hosts, nodes), nodes=nodes,
+                                           dry_run=dry_run and writing)
     finally:
         if stdin:
             stdin.cleanup()
@@ -230,7 +236,8 @@ def _fixed_list(applied) -> str:
     return "\n".join(out) + "\n\n"
 
 
-def _apply_fixes(build, settings, result, write: bool, unsafe: bool, backup: bool, exit_zero: bool, targets: list[str]):
+def _apply_fixes(build, settings, result, write: bool, unsafe: bool, backup: bool, exit_zero: bool, targets: list[str],
+                 nodes=None, dry_run: bool = False):
     from sanlint.fixes import offered_diff, plan, unified_diff
     from sanlint.output.secrets import Scrubber
     from sanlint.runner import fails, run
@@ -241,7 +248,9 @@ def _apply_fixes(build, settings, result, write: bool, unsafe: bool, backup: boo
         return run(*build(overrides), settings).findings
 
     outcome = plan(checker, unsafe=unsafe)
-    if not write:  # --diff
+    if dry_run:
+        _dry_run(outcome, result.site, nodes, targets, scrub)
+    if not write or dry_run:  # --diff, --dry-run
         for real, new in sorted(outcome.new_data.items(), key=lambda kv: outcome.display[kv[0]]):
             click.echo(scrub.diff(unified_diff(outcome.old_data[real], new, outcome.display[real])), nl=False)
         for f in outcome.offered:
@@ -251,23 +260,66 @@ def _apply_fixes(build, settings, result, write: bool, unsafe: bool, backup: boo
         final = run(*build(outcome.new_data), settings)
         sys.exit(1 if fails(final.findings, settings.fail_on) and not exit_zero else 0)
     if outcome.new_data:
-        from sanlint.apply import ApplyError, Change, apply, state_dir_for
+        from sanlint.apply import ApplyError
+        from sanlint.apply.remote import carry_out, progress_printer, refresh_copies
 
-        changes = [Change(real, outcome.old_data[real], new, outcome.display[real])
-                   for real, new in sorted(outcome.new_data.items())]
-        state = state_dir_for(targets)
+        changes, run_plan = _run_plan(outcome, result.site, nodes, targets)
         try:
-            done = apply(changes, state, keep_backups=backup, command=sys.argv)
+            done = carry_out(run_plan, keep_backups=backup, command=sys.argv, drbd=result.site.drbd_version,
+                             progress=progress_printer())
         except ApplyError as e:
-            click.echo(f"sanlint: could not write fixes: {e}", err=True)
+            click.echo(scrub(f"sanlint: could not write fixes: {e}"), err=True)
             sys.exit(2)
+        refresh_copies(run_plan, changes, nodes)
         for note in done.notes:
-            click.echo(f"sanlint: {note}", err=True)
-        if done.kept:
-            click.echo(f"sanlint: run {done.run_id}: originals kept in {done.run_dir} "
-                       f"(`sanlint rollback {done.run_id} PATH...` restores them)", err=True)
+            click.echo(scrub(f"sanlint: {note}"), err=True)
+        _report_run(done, backup)
     for f in outcome.applied:
         click.echo(scrub(f"fixed {f.path}:{f.line}: {f.code} {f.fix.description}"), err=True)
     for f, why in outcome.rejected:
         click.echo(scrub(f"not fixed {f.path}:{f.line}: {f.code}: {why}"), err=True)
     return run(*build(), settings), list(outcome.applied)
+
+
+def _run_plan(outcome, site, nodes, targets):
+    """The changes of a fix outcome, sorted by place (this machine, each node)."""
+    from sanlint.apply import Change, state_dir_for
+    from sanlint.apply.remote import make_plan
+
+    changes = [Change(real, outcome.old_data[real], new, outcome.display[real])
+               for real, new in sorted(outcome.new_data.items())]
+    formats = {os.path.realpath(f.path): f.format for f in site.files if f.path is not None and f.format}
+    return changes, make_plan(changes, nodes, state_dir_for(targets), formats)
+
+
+def _dry_run(outcome, site, nodes, targets, scrub) -> None:
+    """--fix --dry-run: the plan per place, the node-side checks, nothing changed."""
+    from sanlint.apply.remote import check_all
+
+    _, run_plan = _run_plan(outcome, site, nodes, targets)
+    click.echo("# plan (--dry-run: nothing is changed)", err=True)
+    for line in run_plan.describe().splitlines():
+        click.echo(scrub(f"#   {line}"), err=True)
+    for why in run_plan.refused:
+        click.echo(scrub(f"# refused: {why}"), err=True)
+    if run_plan.remote:
+        problems, notes = check_all(run_plan, site.drbd_version)
+        for n in notes:
+            click.echo(scrub(f"# checked {n}"), err=True)
+        for p in problems:
+            click.echo(scrub(f"# would be refused: {p}"), err=True)
+
+
+def _report_run(done, kept: bool) -> None:
+    if not done.run_id or not kept:
+        return
+    if len(done.places) == 1 and done.places[0][0].label == "this machine":
+        click.echo(f"sanlint: run {done.run_id}: originals kept in {done.places[0][1]['run_dir']} "
+                   f"(`sanlint rollback {done.run_id} PATH...` restores them)", err=True)
+        return
+    for place, answer in done.places:
+        if answer.get("kept", True):
+            where = answer.get("run_dir") or place.where
+            click.echo(f"sanlint: run {done.run_id}: originals kept in {where}" + (
+                f" on {place.label}" if place.label != "this machine" else ""), err=True)
+    click.echo(f"sanlint: `sanlint rollback {done.run_id} TARGET...` restores them", err=True)

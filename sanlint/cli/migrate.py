@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from sanlint.cli.options import (build_site, fail_on_option, host_pairs, load_settings, nodes_exit, open_nodes,
-                                 site_options, ssh_config_option)
+from sanlint.cli.options import (build_site, dry_run_option, fail_on_option, host_pairs, load_settings, local_targets,
+                                 nodes_exit, open_nodes, site_options, ssh_config_option)
 
 
 def _choices(values: tuple[str, ...]) -> dict[str, str]:
@@ -58,9 +58,10 @@ def _list_migrators() -> str:
                    "failed check and before each step done by hand or by --write.")
 @click.option("--from", "from_step", type=click.IntRange(min=1), default=1, metavar="N",
               help="With --run-steps: start at step N of the runbook (resume after a pause).")
+@dry_run_option
 @ssh_config_option
 def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_backup, list_, ssh_config,
-            run_steps, from_step):
+            run_steps, from_step, dry_run):
     """Migrate PATHs (files, host roots, sites) with migrator NAME.
 
     Prints every change with its reason, the items the admin must handle
@@ -99,6 +100,10 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
         click.echo("sanlint: migrate needs a PATH (or --host NAME=PATH)", err=True)
         sys.exit(2)
     paths, hosts, nodes = open_nodes(paths, hosts, ssh_config, writing=mode == "write")
+    if mode == "write" and nodes.errors:
+        click.echo(f"sanlint: not written: {len(nodes.errors)} node(s) could not be read; nothing was changed on any "
+                   "node", err=True)
+        nodes_exit(nodes)
     try:
         migrator = migrators[name](_choices(choices))
     except ValueError as e:
@@ -144,7 +149,14 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
             roots = engine.output_roots(list(paths), host_list)
             engine.write_output_dir(out, os.path.join(scratch, "out"), roots)
             check_args = _output_args(os.path.join(scratch, "out"), roots, list(paths))
-        if mode == "write" and (out.new or out.created):
+        if mode == "write" and dry_run and (out.new or out.created):
+            _dry_run(out, site, nodes, local_targets(paths, hosts, nodes), migrator, report)
+            mode = report["mode"] = "diff"
+        elif mode == "write" and nodes.fetched and (out.new or out.created):
+            report["written"] = sorted(out.display[r] for r in list(out.new) + list(out.created))
+            _write_on_nodes(out, site, nodes, local_targets(paths, hosts, nodes), migrator, not no_backup, report)
+            check_args = (paths, hosts, None)
+        elif mode == "write" and (out.new or out.created):
             report["written"] = sorted(out.display[r] for r in list(out.new) + list(out.created))
             done = engine.write_in_place(out, backup=not no_backup,
                                          paths=list(paths) + [p for _, p in host_list])
@@ -192,6 +204,48 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
     if report["run"] is not None:
         sys.exit(1 if report["run"].failed else 0)
     sys.exit(1 if fails(list(plan.items) + list(report["remaining"] or []), fail_on) else 0)
+
+
+def _node_plan(out, site, nodes, targets):
+    from sanlint.apply import Change, state_dir_for
+    from sanlint.apply.remote import make_plan
+
+    changes = [Change(real, out.old[real], data, out.display.get(real, real)) for real, data in sorted(out.new.items())]
+    changes += [Change(dest, None, data, out.display.get(dest, dest)) for dest, data in sorted(out.created.items())]
+    formats = {os.path.realpath(f.path): f.format for f in site.files if f.path is not None and f.format}
+    return changes, make_plan(changes, nodes, state_dir_for(targets), formats)
+
+
+def _target_drbd(migrator, site) -> str | None:
+    """The DRBD generation the migrated files are for (validated with its drbdadm)."""
+    return migrator.settings.get("drbd-version") or site.drbd_version
+
+
+def _dry_run(out, site, nodes, targets, migrator, report) -> None:
+    """--write --dry-run: the plan per place and the node-side checks; nothing changed."""
+    from sanlint.apply.remote import check_all
+
+    _, plan = _node_plan(out, site, nodes, targets)
+    report["warnings"].append("plan (--dry-run: nothing is changed):\n" + plan.describe().rstrip())
+    report["refused"].extend(plan.refused)
+    if plan.remote:
+        problems, notes = check_all(plan, _target_drbd(migrator, site))
+        report["warnings"] += [f"checked {n}" for n in notes] + [f"would be refused: {p}" for p in problems]
+
+
+def _write_on_nodes(out, site, nodes, targets, migrator, backup: bool, report) -> None:
+    """--write with ssh:// nodes: one run over every place (sanlint.apply.remote)."""
+    from sanlint.apply.remote import carry_out, progress_printer, refresh_copies
+
+    changes, plan = _node_plan(out, site, nodes, targets)
+    done = carry_out(plan, keep_backups=backup, command=sys.argv, kind="migrate", drbd=_target_drbd(migrator, site),
+                     progress=progress_printer())
+    refresh_copies(plan, changes, nodes)
+    report["warnings"].extend(done.notes)
+    if backup and done.run_id:
+        where = "; ".join(f"{p.label}: {a.get('run_dir') or p.where}" for p, a in done.places)
+        report["warnings"].append(f"run {done.run_id}: originals kept ({where}); `sanlint rollback {done.run_id} "
+                                  "TARGET...` restores them")
 
 
 def _output_args(output: str, roots, paths: list[str]):

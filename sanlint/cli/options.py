@@ -249,13 +249,28 @@ def open_nodes(paths: tuple[str, ...], hosts: tuple[str, ...], ssh_config: str |
     ctx.call_on_close(lambda: cm.__exit__(None, None, None))
     if not (nodes.fetched or nodes.errors):
         return paths, hosts, nodes
-    if writing:
-        click.echo("sanlint: --fix on ssh:// nodes and archives is not supported: `sanlint collect` the nodes "
-                   "(or unpack the archive), check --fix the copy, and install it yourself", err=True)
+    if writing and any(f.target is None for f in nodes.fetched):
+        click.echo("sanlint: archives (sosreports, crm reports) are read, never changed: unpack the archive "
+                   "and change the copy, or give the nodes as ssh://", err=True)
         sys.exit(2)
     if not nodes.paths and not nodes.hosts:
         nodes_exit(nodes)
     return tuple(nodes.paths), tuple(nodes.hosts), nodes
+
+
+def local_targets(paths, hosts, nodes) -> list[str]:
+    """The local PATHs and --host paths (not the ssh nodes' private copies):
+    they say where this machine's runs are recorded (default /etc)."""
+    private = {os.path.realpath(f.local) for f in (nodes.fetched if nodes is not None else [])}
+    own = [p for _, p in host_pairs(hosts) if os.path.realpath(p) not in private]
+    return list(paths or (() if own or private else ("/etc",))) + own
+
+
+def dry_run_option(fn: Callable) -> Callable:
+    """--dry-run (with --fix / --write)."""
+    return click.option("--dry-run", is_flag=True,
+                        help="With --fix/--write: print the plan (per node) and the diffs, check the files and "
+                             "validate the new ones on the nodes; change nothing.")(fn)
 
 
 def nodes_exit(nodes) -> None:
