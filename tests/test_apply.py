@@ -405,6 +405,9 @@ def test_backups_and_leftovers_are_never_read_and_verbose_lists_them(tmp_path):
 
 
 def test_rollback_names_what_it_cannot_do():
-    r = run("rollback", "--last", "ssh://san-1/")
-    assert r.exit_code == 2 and "nothing to roll back" in r.output
+    from sshd import free_port
+
+    dead = f"ssh://127.0.0.1:{free_port()}/"  # nothing listens there
+    r = run("rollback", "--last", dead)
+    assert r.exit_code == 2 and f"{dead}: cannot connect" in r.output and "nothing was restored there" in r.output
     assert run("rollback", "--last").exit_code == 2  # no PATH: usage error

@@ -9,8 +9,15 @@ failure on any node rolls back every node already changed.
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import random
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -154,3 +161,180 @@ def test_migrate_write_on_two_nodes_matches_a_local_migration(server, site, tmp_
     urls = [server.url(site / "san-1"), server.url(site / "san-2")]
     assert run("rollback", "--last", "--ssh-config", server.config, *urls).exit_code == 0
     assert tree(site) == before
+
+
+# -- kill -9 ------------------------------------------------------------------------------
+
+DRIVER = Path(__file__).with_name("kill_driver.py")
+
+
+def kill_site(tmp_path: Path, nodes=None) -> tuple[Path, Path, dict, dict]:
+    """Two node roots (the seed's), the spec of a run changing two DRBD files
+    on each, and the old and new bytes of every file."""
+    site = tmp_path / "k"
+    shutil.copytree(SEED, site)
+    places, old, new = [], {}, {}
+    for host in ("san-1", "san-2"):
+        root = site / host
+        changes = []
+        for rel, edit in (("etc/drbd.d/sandisk0.res", lambda t: t.replace("pass_on", "detach")),
+                          ("etc/drbd.d/global_common.conf", lambda t: t + "# checked by sanlint\n")):
+            text = (root / rel).read_text()
+            changes.append([rel, text, edit(text)])
+            old[root / rel], new[root / rel] = text.encode(), edit(text).encode()
+        places.append({"root": str(root), "changes": changes,
+                       "url": nodes.url(root) if nodes is not None else None})
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"places": places, "drbd": "8.3",
+                                "ssh_config": nodes.config if nodes is not None else None}))
+    return site, spec, old, new
+
+
+def start(spec: Path, env: dict | None = None) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(DRIVER), str(spec)], env=dict(os.environ, **(env or {})),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def old_or_new(old: dict, new: dict, at) -> int:
+    """Every file holds its old or its new version; the number holding the new one."""
+    n = 0
+    for path, before in old.items():
+        data = path.read_bytes()
+        assert data in (before, new[path]), f"{path} is partial after a kill ({at})"
+        n += data == new[path]
+    return n
+
+
+def test_kill_9_during_a_run_over_two_places_leaves_old_or_new_and_rollback_restores(tmp_path):
+    """The coordinator of a run over two places (two host roots of this
+    machine: the same code path as two nodes, without ssh's cost) is killed
+    at each numbered point of the transaction layer and at random moments;
+    afterwards every file is old or new, never partial, and rolling the
+    run back everywhere restores the originals byte for byte."""
+    from sanlint.apply import ApplyError
+    from sanlint.apply.remote import LocalPlace, roll_back
+
+    need("/lib/drbd/drbdadm-83")
+    site, spec, old, new = kill_site(tmp_path)
+    before = tree(site)
+    places = [LocalPlace(str(site / h / "var/lib/sanlint")) for h in ("san-1", "san-2")]
+    rng = random.Random(20261125)
+    kills, partial_runs = 0, 0
+    plan = [("at", k) for k in (1, 2, 3, 4, 6, 7, 8, 10, 11, 12, 13, 15, 17, 19, 21)] + [("random", i) for i in range(3)]
+    for how, k in plan:
+        p = start(spec, {"SANLINT_KILL_AT": str(k)} if how == "at" else None)
+        if how == "random":
+            time.sleep(rng.uniform(0.2, 1.5))  # a random moment, not a timing assertion
+            os.killpg(p.pid, signal.SIGKILL)
+        rc = p.wait()
+        if rc == -signal.SIGKILL:
+            kills += 1
+        n = old_or_new(old, new, (how, k))
+        partial_runs += 0 < n < len(old)
+        try:
+            answers, _ = roll_back(places, None)
+        except ApplyError as e:  # killed before any place recorded the run: nothing was changed
+            assert "no run to roll back" in str(e) and n == 0
+            continue
+        assert all(a.get("ok") for _, a in answers), answers
+        assert tree(site) == before, f"rollback after a kill ({how} {k}) did not restore the originals"
+    assert kills >= 15, kills
+    assert partial_runs, "no kill landed between the first and the last file"
+
+
+def _wait_for_nodes(site: Path) -> None:
+    """After the coordinator is killed, node programs already started run to
+    their end: wait until none runs and the nodes' locks are free."""
+    for _ in range(600):
+        busy = False
+        for cmd in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                busy = busy or b"sanlint.apply.node" in cmd.read_bytes()
+            except OSError:
+                pass
+        if not busy:
+            break
+        time.sleep(0.05)
+    for lock in site.glob("*/var/lib/sanlint/lock"):
+        with open(lock, "rb") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)  # held by a run still going: wait for it
+
+
+def test_kill_9_over_ssh_leaves_old_or_new_and_rollback_last_restores(server, tmp_path):
+    """Over ssh: a node's program killed at numbered points of its run (the
+    coordinator undoes the run there), the coordinator killed between two
+    nodes (the first changed, the second not) and at a random moment (with
+    its ssh clients); every file is old or new, never partial, and `sanlint
+    rollback --last` over ssh restores the originals."""
+    need("/lib/drbd/drbdadm-83")
+    site, spec, old, new = kill_site(tmp_path, server)
+    before = tree(site)
+    urls = [server.url(site / h) for h in ("san-1", "san-2")]
+    rng = random.Random(7)
+    seen = []
+    for how, k in [("node", 6), ("between", 1), ("random", 0)]:
+        env = {"node": {"SANLINT_NODE_KILL_AT": str(k)}, "between": {"SANLINT_KILL_AT": str(k)}}.get(how)
+        p = start(spec, env)
+        if how == "random":
+            time.sleep(rng.uniform(2.0, 6.0))  # a random moment, not a timing assertion
+            os.killpg(p.pid, signal.SIGKILL)
+        rc = p.wait()
+        err = p.stderr.read().decode()
+        if how == "node":  # san-1's program died in the middle of its run: the coordinator undid it there
+            assert rc == 2 and "san-1: the command on the node died" in err and "rolled back on san-1" in err, err
+        _wait_for_nodes(site)
+        seen.append((how, rc, old_or_new(old, new, (how, k))))
+        r = run("rollback", "--last", "--ssh-config", server.config, *urls)
+        assert r.exit_code == 0 or "no run to roll back" in r.output, r.output
+        assert tree(site) == before, f"rollback after a kill ({how} {k}) did not restore the originals"
+    assert ("between", -signal.SIGKILL, 2) in seen, seen  # san-1's two files new, san-2's old
+
+
+# -- the CIB --------------------------------------------------------------------------------
+
+CIB = Path(__file__).parent / "data" / "cib-node" / "cib.xml"
+
+
+def test_cib_of_a_node_in_a_directory_is_changed_by_cibadmin_and_rolled_back(server, site):
+    """A node kept in a directory runs no cluster: its cib.xml is changed by
+    Pacemaker's own `cibadmin --replace --scope configuration` against a copy
+    (CIB_file=), never written by sanlint's editor; the result is installed
+    like any file (backup, journal, atomic) and rolled back byte for byte."""
+    need("cibadmin")
+    shutil.rmtree(site)
+    for host in ("san-1", "san-2"):  # nodes holding a CIB only: the test is about the CIB
+        d = site / host / "var/lib/pacemaker/cib"
+        d.mkdir(parents=True)
+        shutil.copy(CIB, d / "cib.xml")
+    before = tree(site)
+    r = run("check", "--fix", *remote_args(server, site))
+    assert r.exit_code in (0, 1), r.output
+    assert "written by cibadmin --replace --scope configuration" in r.output
+    for host in ("san-1", "san-2"):
+        text = (site / host / "var/lib/pacemaker/cib/cib.xml").read_text()
+        assert 'role="Promoted"' in text and 'role="Master"' not in text  # the fix (Pacemaker 2 role names)
+        assert 'epoch="2"' in text  # Pacemaker counted the change: cibadmin wrote it
+    urls = [server.url(site / h) for h in ("san-1", "san-2")]
+    assert run("rollback", "--last", "--ssh-config", server.config, *urls).exit_code == 0
+    assert tree(site) == before
+
+
+def test_a_live_cib_is_changed_once_on_one_node():
+    """On live nodes (ROOT /) the CIB is the cluster's: its change is planned
+    on the first node holding it only (Pacemaker carries it to the others),
+    and never as a file write there."""
+    from types import SimpleNamespace
+
+    from sanlint.apply import Change
+    from sanlint.apply.remote import make_plan
+    from sanlint.remote.ssh import parse_target
+
+    fetched = [SimpleNamespace(local=f"/tmp/sanlint-plan-test/node{i}", target=parse_target(f"ssh://san-{i}"),
+                               name=f"san-{i}", label=f"san-{i}") for i in (1, 2)]
+    nodes = SimpleNamespace(fetched=fetched, session=None)
+    changes = [Change(f"/tmp/sanlint-plan-test/node{i}/{rel}", b"old", b"new", f"san-{i}:/{rel}")
+               for i in (1, 2) for rel in ("var/lib/pacemaker/cib/cib.xml", "etc/drbd.d/r0.res")]
+    plan = make_plan(changes, nodes, "/nonexistent")
+    got = {place.label: sorted(s.path for s in steps) for place, steps in plan.groups}
+    assert got == {"san-1": ["etc/drbd.d/r0.res", "var/lib/pacemaker/cib/cib.xml"], "san-2": ["etc/drbd.d/r0.res"]}
+    assert any("san-2" in n and "Pacemaker" in n for n in plan.notes)

@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 from sanlint.apply import local
 
@@ -239,6 +240,141 @@ def validate(root: str, entries: list[dict], drbd_version: str | None) -> tuple[
     return problems, notes
 
 
+# -- the CIB: through Pacemaker's cibadmin, never by writing cib.xml ------------------------
+
+CIB_REL = "var/lib/pacemaker/cib/cib.xml"
+_CONF = re.compile(rb"<configuration[\s>/].*?</configuration>|<configuration\s*/>", re.DOTALL)
+
+
+def _configuration(data: bytes) -> bytes | None:
+    m = _CONF.search(data or b"")
+    return m.group(0) if m else None
+
+
+def _is_cib(e: dict) -> bool:
+    return e["rel"] == CIB_REL
+
+
+def _cibadmin(args: list[str], cib_file: str | None, data: bytes | None, tmp: str) -> tuple[int, str, str]:
+    """Run cibadmin (rc, output, stdout): against the file `cib_file` (CIB_file=),
+    or, when None, against the running cluster (CIB_file unset)."""
+    tool = _which("cibadmin")
+    if not tool:
+        return 127, "cibadmin is not installed on the node", ""
+    env = dict(os.environ)
+    env.pop("CIB_file", None)
+    if cib_file:
+        env["CIB_file"] = cib_file
+    argv = [tool, *args]
+    if data is not None:
+        fd, path = tempfile.mkstemp(prefix="configuration-", suffix=".xml", dir=tmp)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        argv += ["--xml-file", path]
+    try:
+        p = subprocess.run(argv, env=env, capture_output=True, timeout=TOOL_TIMEOUT, stdin=subprocess.DEVNULL,
+                           check=False)
+    except subprocess.TimeoutExpired:
+        return 124, f"no answer within {TOOL_TIMEOUT} s", ""
+    except OSError as e:
+        return 127, e.strerror or str(e), ""
+    out = (p.stdout + p.stderr).decode("utf-8", "replace")
+    return p.returncode, out, p.stdout.decode("utf-8", "replace")
+
+
+def _cib_by_file(root: str, e: dict, tmp: str) -> tuple[bytes | None, str | None]:
+    """A node kept in a directory (no cluster runs there): the new cib.xml as
+    Pacemaker writes it, i.e. a private copy of ROOT's cib.xml whose
+    configuration section `cibadmin --replace --scope configuration` replaced
+    (CIB_file=copy).  (new bytes, None) or (None, complaint)."""
+    conf = _configuration(e["new_bytes"])
+    if conf is None:
+        return None, "the new CIB has no <configuration> section"
+    d = tempfile.mkdtemp(dir=tmp)
+    copy = os.path.join(d, "cib.xml")
+    with open(copy, "wb") as fh:
+        fh.write(e["old_bytes"] if e["old_bytes"] is not None else local._read(e["path"]) or b"")
+    rc, out, _ = _cibadmin(["--replace", "--scope", "configuration"], copy, conf, d)
+    if rc:
+        return None, f"cibadmin --replace refuses it: {_quiet(out) or f'exit {rc}'}"
+    with open(copy, "rb") as fh:
+        return fh.read(), None
+
+
+def _canon(xml: bytes) -> str:
+    import xml.etree.ElementTree as ET
+
+    try:
+        return ET.canonicalize(xml.decode("utf-8", "replace"), strip_text=True)
+    except ET.ParseError:
+        return xml.decode("utf-8", "replace")
+
+
+def _live_cib_check(e: dict, tmp: str) -> str | None:
+    """A live node (ROOT /): the running configuration must still be the one
+    the plan was made from."""
+    rc, out, stdout = _cibadmin(["--query", "--scope", "configuration"], None, None, tmp)
+    if rc:
+        return f"cannot read the running CIB (cibadmin --query): {_quiet(out) or f'exit {rc}'}"
+    if _canon(stdout.encode()) != _canon(_configuration(e["old_bytes"] or b"") or b""):
+        return "the running CIB's configuration changed since the plan was made (run again)"
+    return None
+
+
+def _cib_record_path(state: str, run_id: str) -> str:
+    return os.path.join(state, "cib", f"{run_id}.json")
+
+
+def _live_cib_apply(state: str, run_id: str, e: dict, tmp: str) -> None:
+    """Replace the running configuration once (Pacemaker carries it to the
+    other nodes), the original kept in STATE/cib/RUN-ID.json for rollback."""
+    problem = _live_cib_check(e, tmp)
+    if problem:
+        raise local.ApplyError(problem)
+    rc, out, stdout = _cibadmin(["--query", "--scope", "configuration"], None, None, tmp)
+    record = {"run": run_id, "state": "prepared", "created_ns": time.time_ns(), "orig": stdout,
+              "new": _configuration(e["new_bytes"]).decode("utf-8", "surrogateescape"),
+              "display": e["display"]}
+    os.makedirs(os.path.join(state, "cib"), exist_ok=True)
+    local._write_new(_cib_record_path(state, run_id), json.dumps(record).encode())
+    rc, out, _ = _cibadmin(["--replace", "--scope", "configuration"], None, record["new"].encode(), tmp)
+    record["state"] = "done" if rc == 0 else "rolled-back"
+    local._replace_json(_cib_record_path(state, run_id), record)
+    if rc:
+        raise local.ApplyError(f"cibadmin --replace refuses the new configuration: {_quiet(out) or f'exit {rc}'}")
+
+
+def _live_cib_rollback(state: str, run_id: str, tmp: str) -> list[str]:
+    path = _cib_record_path(state, run_id)
+    try:
+        with open(path, "rb") as fh:
+            record = json.load(fh)
+    except OSError:
+        return []
+    if record.get("state") == "rolled-back":
+        return []
+    rc, out, _ = _cibadmin(["--replace", "--scope", "configuration"], None, record["orig"].encode(), tmp)
+    if rc:
+        raise local.ApplyError(f"cibadmin --replace refuses the original configuration: {_quiet(out) or f'exit {rc}'}")
+    record["state"] = "rolled-back"
+    local._replace_json(path, record)
+    return [record["display"]]
+
+
+def _cib_runs(state: str) -> list[dict]:
+    out = []
+    d = os.path.join(state, "cib")
+    for name in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        try:
+            with open(os.path.join(d, name), "rb") as fh:
+                r = json.load(fh)
+        except (OSError, ValueError):
+            continue
+        out.append({"run": r["run"], "state": r["state"], "created_ns": r.get("created_ns", 0), "kind": "cib",
+                    "files": [{"display": r.get("display", "CIB")}]})
+    return out
+
+
 # -- requests ----------------------------------------------------------------------------
 
 def _entries(req: dict) -> list[dict]:
@@ -260,6 +396,89 @@ def _result(res: local.RunResult) -> dict:
             "kept": res.kept}
 
 
+def _check(req: dict, root: str) -> dict:
+    entries = _entries(req)
+    live_cib = [e for e in entries if _is_cib(e) and root == "/"]
+    files = [e for e in entries if e not in live_cib]
+    try:
+        local._preflight(_changes([e for e in files if e["old_bytes"] != e["new_bytes"]]))
+    except local.ApplyError as e:
+        return {"ok": False, "error": str(e).replace("; no file was changed", ""), "changed": []}
+    problems, notes = [], []
+    tmp = tempfile.mkdtemp(prefix="sanlint-check-")
+    try:
+        for e in entries:
+            if not _is_cib(e):
+                continue
+            if root == "/":
+                why = _live_cib_check(e, tmp)
+            else:
+                new, why = _cib_by_file(root, e, tmp)
+                if new is not None:
+                    e["new_bytes"] = new  # validated as cibadmin writes it
+            if why:
+                problems.append(f"{e['display']}: {why}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    more, notes = validate(root, entries, req.get("drbd"))
+    problems += more
+    return {"ok": not problems, "error": "; ".join(problems), "notes": notes, "changed": []}
+
+
+def _apply(req: dict, root: str, state: str) -> dict:
+    entries = _entries(req)
+    cib = [e for e in entries if _is_cib(e)]
+    notes = []
+    tmp = tempfile.mkdtemp(prefix="sanlint-apply-")
+    try:
+        if root != "/":
+            for e in cib:  # a node kept in a directory: the file as cibadmin writes it, installed like any file
+                new, why = _cib_by_file(root, e, tmp)
+                if why:
+                    return {"ok": False, "error": f"{e['display']}: {why}; no file was changed", "changed": []}
+                e["new_bytes"] = new
+                notes.append(f"{e['display']}: written by cibadmin --replace --scope configuration (CIB_file= a copy)")
+            files = entries
+        else:
+            files = [e for e in entries if not _is_cib(e)]
+        res = local.apply(_changes(files), state, keep_backups=req.get("keep_backups", True),
+                          command=req.get("command"), kind=req.get("kind", "fix"), run_id=req["run"])
+        out = _result(res)
+        if root == "/":
+            for e in cib:
+                try:
+                    _live_cib_apply(state, req["run"], e, tmp)
+                except local.ApplyError as err:
+                    if res.run_id:
+                        local.rollback(state, res.run_id)
+                    return {"ok": False, "error": f"{e['display']}: {err}; the node's files were put back",
+                            "changed": []}
+                out["changed"].append(e["display"])
+                notes.append(f"{e['display']}: the running CIB's configuration replaced with cibadmin --replace")
+        out["notes"] = notes + out["notes"]
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _rollback(req: dict, root: str, state: str) -> dict:
+    run = req.get("run")
+    have = {d["run"] for d in local.list_runs(state)}
+    cib = {r["run"] for r in _cib_runs(state)}
+    if run is not None and run not in have and run not in cib:
+        raise local.ApplyError(f"no run {run} in {state}")
+    out = {"ok": True, "run": run, "run_dir": None, "changed": [], "notes": []}
+    if run is None or run in have:
+        out = _result(local.rollback(state, run))
+    if root == "/" and run in cib:
+        tmp = tempfile.mkdtemp(prefix="sanlint-rollback-")
+        try:
+            out["changed"] += _live_cib_rollback(state, run, tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
 def handle(req: dict) -> dict:
     if req.get("kill_at"):  # tests only: the kill -9 harness, as SANLINT_KILL_AT locally
         os.environ["SANLINT_KILL_AT"] = str(req["kill_at"])
@@ -270,23 +489,17 @@ def handle(req: dict) -> dict:
     op = req["op"]
     try:
         if op == "check":
-            entries = _entries(req)
-            try:
-                local._preflight(_changes([e for e in entries if e["old_bytes"] != e["new_bytes"]]))
-            except local.ApplyError as e:
-                return {"ok": False, "error": str(e).replace("; no file was changed", ""), "changed": []}
-            problems, notes = validate(root, entries, req.get("drbd"))
-            return {"ok": not problems, "error": "; ".join(problems), "notes": notes, "changed": []}
+            return _check(req, root)
         if op == "apply":
-            res = local.apply(_changes(_entries(req)), state, keep_backups=req.get("keep_backups", True),
-                              command=req.get("command"), kind=req.get("kind", "fix"), run_id=req["run"])
-            return _result(res)
+            return _apply(req, root, state)
         if op == "rollback":
-            return _result(local.rollback(state, req.get("run")))
+            return _rollback(req, root, state)
         if op == "complete":
             return _result(local.complete(state, req.get("run")))
         if op == "list":
             runs = local.list_runs(state)
+            have = {d["run"] for d in runs}
+            runs += [r for r in _cib_runs(state) if r["run"] not in have]
             for d in runs:
                 d.pop("_dir", None)
                 d["files"] = [{"display": f["display"]} for f in d.get("files", [])]

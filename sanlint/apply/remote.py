@@ -57,6 +57,7 @@ for name, n in json.loads(h):
 sys.modules["sanlint.apply.node"].main(d)
 """
 PYTHON = "python3"
+CIB_REL = "var/lib/pacemaker/cib/cib.xml"
 MODULES = ("local", "node")
 
 
@@ -204,6 +205,7 @@ class NodePlace(Place):
 class Plan:
     groups: list[tuple[Place, list[Step]]] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # changes that cannot be carried out (archives)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def remote(self) -> bool:
@@ -216,6 +218,7 @@ class Plan:
             for s in steps:
                 what = "new file" if s.old is None else "replace"
                 out.append(f"  {what:<8} {s.display}" + (f" ({s.format})" if s.format else ""))
+        out += self.notes
         return "\n".join(out) + "\n"
 
 
@@ -229,6 +232,7 @@ def make_plan(changes: list[Change], nodes, local_state: str, formats: dict[str,
         homes.append((os.path.realpath(f.local), f))
     per_node: dict[int, list[Step]] = {}
     local_steps: list[Step] = []
+    cib_on = None
     for c in changes:
         real = os.path.realpath(c.path)
         home = next(((r, f) for r, f in homes if real == r or real.startswith(r + os.sep)), None)
@@ -240,6 +244,12 @@ def make_plan(changes: list[Change], nodes, local_state: str, formats: dict[str,
         if f.target is None:
             plan.refused.append(f"{c.shown()}: in an archive ({f.label}); archives are read, never changed")
             continue
+        if rel == CIB_REL and f.target.root == "/":  # a live cluster's CIB: changed once, on one node
+            if cib_on is not None:
+                plan.notes.append(f"{c.shown()}: the CIB is the cluster's: changed once, through cibadmin on "
+                                  f"{cib_on}; Pacemaker carries it to {f.name}")
+                continue
+            cib_on = f.name
         per_node.setdefault(id(f), []).append(Step(rel, c.old, c.new, c.shown(), formats.get(real) or format_of(rel)))
     if local_steps:
         plan.groups.append((LocalPlace(local_state), local_steps))
@@ -304,6 +314,7 @@ def carry_out(plan: Plan, keep_backups: bool = True, command: list[str] | None =
             raise _undo(done, place, answer, run_id)
         done.places.append((place, answer))
         done.notes += [f"{place.label}: {n}" for n in answer.get("notes") or []]
+        local._point()  # kill -9 tests: between two places
     return done
 
 

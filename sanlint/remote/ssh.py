@@ -155,6 +155,8 @@ class Session:
         if len(p.stdout) > limit:
             raise RemoteError(f"{t.label}: more than {limit} bytes of output; refused")
         if p.returncode == 255:
+            if not p.stderr.strip():  # ssh says why it cannot connect; silence: the remote command was killed
+                raise RemoteError(f"{t.label}: the command on the node died without a word (killed?)")
             raise RemoteError(f"{t.label}: cannot connect: {_last_line(p.stderr)}")
         return p
 
