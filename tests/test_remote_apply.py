@@ -60,6 +60,7 @@ def test_fix_on_two_nodes_matches_a_local_fix_and_rollback_last_restores(server,
     after = tree(site)
     assert after == tree(ref) != before  # each node's files (and the local crm file) as a local --fix makes them
     assert "san-2: DRBD configuration accepted by drbdadm-83 (dump all)" in r.output  # validated on the node
+    assert "sanlint: san-1: changed" not in r.output  # no progress lines in a pipe
     run_ids = set()
     for host in ("san-1", "san-2"):
         (run_dir,) = (site / host / "var/lib/sanlint/backups").iterdir()
@@ -82,15 +83,35 @@ def test_fix_on_two_nodes_matches_a_local_fix_and_rollback_last_restores(server,
     assert again.exit_code == 2 and "no run to roll back" in again.output
 
 
-def test_dry_run_prints_the_plan_and_diffs_and_changes_nothing(server, site):
+def on_a_terminal(*args) -> str:
+    """Run sanlint with standard output and error on a pseudo-terminal."""
+    master, slave = os.openpty()
+    p = subprocess.Popen([sys.executable, "-m", "sanlint", *args], stdin=subprocess.DEVNULL, stdout=slave,
+                         stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    assert p.wait() in (0, 1), out.decode(errors="replace")
+    return out.decode(errors="replace").replace("\r\n", "\n")
+
+
+def test_dry_run_prints_the_plan_and_diffs_and_changes_nothing_with_progress_on_a_terminal(server, site):
     before = tree(site)
-    r = run("check", "--fix", "--dry-run", *remote_args(server, site))
-    assert r.exit_code in (0, 1), r.output
+    out = on_a_terminal("check", "--fix", "--dry-run", *remote_args(server, site))
     assert tree(site) == before and not list(site.rglob("var/lib/sanlint"))
-    assert "# plan (--dry-run: nothing is changed)" in r.output
-    assert "san-2: 1 file(s); originals kept in" in r.output and "/var/lib/sanlint/backups/RUN-ID/" in r.output
-    assert "+                on-io-error        detach;" in r.output  # the diff
-    assert "# checked san-1: DRBD configuration accepted by drbdadm-83" in r.output
+    assert "# plan (--dry-run: nothing is changed)" in out
+    assert "san-2: 1 file(s); originals kept in" in out and "/var/lib/sanlint/backups/RUN-ID/" in out
+    assert "+                on-io-error        detach;" in out  # the diff
+    assert "# checked san-1: DRBD configuration accepted by drbdadm-83" in out
+    assert "sanlint: san-1: checked\n" in out and "sanlint: san-2: checked\n" in out  # progress: a terminal
 
 
 def test_validation_refused_on_the_second_node_changes_nothing_anywhere(server, site):

@@ -233,6 +233,9 @@ def validate(root: str, entries: list[dict], drbd_version: str | None) -> tuple[
                 problems.append(f"{e['display']}: {tool} refuses the new file: {why}{also}")
             elif tool:
                 notes.append(f"{e['display']}: accepted by {tool}")
+            elif e["format"] == "corosync":
+                notes.append(f"{e['display']}: corosync -t not run: it reads this machine's own "
+                             "/etc/corosync/authkey, not ROOT's")
             else:
                 notes.append(f"{e['display']}: no offline check for {e['format']} files on the node")
     finally:
@@ -379,7 +382,12 @@ def _cib_runs(state: str) -> list[dict]:
 
 def _entries(req: dict) -> list[dict]:
     out = []
+    real_root = os.path.realpath(req["root"])
     for c in req.get("changes", []):
+        where = os.path.realpath(os.path.dirname(_join(req["root"], c["rel"])))
+        if real_root != "/" and not (where == real_root or where.startswith(real_root + os.sep)):
+            raise ValueError(f"{c.get('display') or c['rel']}: its directory leads out of ROOT (to {where}); "
+                             "nothing was changed")
         old = None if c.get("old") is None else base64.b64decode(c["old"])
         out.append({"rel": c["rel"].lstrip("/"), "path": _join(req["root"], c["rel"]), "old_bytes": old,
                     "new_bytes": base64.b64decode(c["new"]), "format": c.get("format") or "",

@@ -280,7 +280,7 @@ def check_all(plan: Plan, drbd: str | None, progress=None) -> tuple[list[str], l
         for place, fut in futures:
             a = fut.result()
             if progress:
-                progress(f"checked {place.label}")
+                progress(f"{place.label}: {'checked' if a.get('ok') else 'REFUSED'}")
             if not a.get("ok"):
                 problems.append(f"{place.label}: {a.get('error')}")
             notes += [f"{place.label}: {n}" for n in a.get("notes") or []]
@@ -309,7 +309,7 @@ def carry_out(plan: Plan, keep_backups: bool = True, command: list[str] | None =
     for place, steps in groups:
         answer = place.apply(steps, run_id, keep_backups, command or [], kind)
         if progress:
-            progress(f"{'changed' if answer.get('ok') else 'FAILED on'} {place.label}")
+            progress(f"{place.label}: {'changed' if answer.get('ok') else 'FAILED'}")
         if not answer.get("ok"):
             raise _undo(done, place, answer, run_id)
         done.places.append((place, answer))
@@ -390,8 +390,9 @@ def refresh_copies(plan: Plan, changes: list[Change], nodes) -> None:
 
 
 def progress_printer():
-    """Lines for the nodes reached, on a terminal only (never in pipes)."""
-    if not sys.stderr.isatty():
+    """Lines for the nodes reached, on a terminal only: standard error and
+    standard output both terminals, as for sanlint.progress (never in pipes)."""
+    if not (sys.stderr.isatty() and sys.stdout.isatty()):
         return None
 
     def say(text: str) -> None:

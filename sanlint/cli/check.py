@@ -303,7 +303,9 @@ def _dry_run(outcome, site, nodes, targets, scrub) -> None:
     for why in run_plan.refused:
         click.echo(scrub(f"# refused: {why}"), err=True)
     if run_plan.remote:
-        problems, notes = check_all(run_plan, site.drbd_version)
+        from sanlint.apply.remote import progress_printer
+
+        problems, notes = check_all(run_plan, site.drbd_version, progress_printer())
         for n in notes:
             click.echo(scrub(f"# checked {n}"), err=True)
         for p in problems:

@@ -223,13 +223,13 @@ def _target_drbd(migrator, site) -> str | None:
 
 def _dry_run(out, site, nodes, targets, migrator, report) -> None:
     """--write --dry-run: the plan per place and the node-side checks; nothing changed."""
-    from sanlint.apply.remote import check_all
+    from sanlint.apply.remote import check_all, progress_printer
 
     _, plan = _node_plan(out, site, nodes, targets)
     report["warnings"].append("plan (--dry-run: nothing is changed):\n" + plan.describe().rstrip())
     report["refused"].extend(plan.refused)
     if plan.remote:
-        problems, notes = check_all(plan, _target_drbd(migrator, site))
+        problems, notes = check_all(plan, _target_drbd(migrator, site), progress_printer())
         report["warnings"] += [f"checked {n}" for n in notes] + [f"would be refused: {p}" for p in problems]
 
 
