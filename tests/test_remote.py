@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, need
-from sshd import free_port
+from sshd import Server, free_port  # noqa: F401 (Server: tests/test_migrate_runbook.py imports it from here)
 
 from sanlint.cli import main
 from sanlint.remote import RemoteError, parse_target
