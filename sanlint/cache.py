@@ -36,9 +36,9 @@ import pickle
 from pathlib import Path
 from typing import Any, Iterable
 
-from sanlint.source import ParseError, SourceFile
+from sanlint.source import ParseError, SourceFile, Span
 
-MAGIC = b"sanlint-parse-1\0"
+MAGIC = b"sanlint-parse-2\0"
 PARALLEL_MIN_FILES = 64  # smaller batches parse faster in-process than a pool starts
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 
@@ -85,13 +85,50 @@ def key_of(fmt: str, display: str, path: Path | str | None, data: bytes) -> str:
 
 
 # -- pickling with the source file left out ------------------------------------
+#
+# Spans are pickled as (start, end) and SourceFile references as a marker,
+# through the pickler's dispatch table (looked up in C: only Span and
+# SourceFile objects cost a Python call; a persistent_id hook is called for
+# every object and made writing an entry slower than parsing the file).
+# On loading they are bound to the file being checked now.
+
+_LOADING: list[SourceFile] = []  # the file entries are being bound to (a stack: loads may nest)
+
+
+def _span(start: int, end: int) -> Span:
+    return Span(_LOADING[-1], start, end)
+
+
+def _source() -> SourceFile:
+    return _LOADING[-1]
+
+
+def _reduce_span(span: Span) -> tuple:
+    if span.file is not _DUMPING[-1]:
+        raise pickle.PicklingError("a span into another file")  # never cached: parsed again instead
+    return (_span, (span.start, span.end))
+
+
+def _reduce_source(src: SourceFile) -> tuple:
+    if src is not _DUMPING[-1]:
+        raise pickle.PicklingError("another source file")
+    return (_source, ())
+
+
+_DUMPING: list[SourceFile] = []
+_DISPATCH = {Span: _reduce_span, SourceFile: _reduce_source}
+
 
 def dumps(outcome: tuple, src: SourceFile) -> bytes:
     buf = io.BytesIO()
     buf.write(MAGIC + fingerprint() + b"\0")
     p = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
-    p.persistent_id = lambda obj: 1 if obj is src else None  # type: ignore[method-assign]
-    p.dump(outcome)
+    p.dispatch_table = _DISPATCH
+    _DUMPING.append(src)
+    try:
+        p.dump(outcome)
+    finally:
+        _DUMPING.pop()
     return buf.getvalue()
 
 
@@ -101,12 +138,13 @@ def loads(blob: bytes, src: SourceFile) -> tuple | None:
     head = MAGIC + fingerprint() + b"\0"
     if not blob.startswith(head):
         return None
-    up = pickle.Unpickler(io.BytesIO(memoryview(blob)[len(head):]))
-    up.persistent_load = lambda pid: src  # type: ignore[method-assign]
+    _LOADING.append(src)
     try:
-        outcome = up.load()
+        outcome = pickle.loads(memoryview(blob)[len(head):])
     except Exception:  # corrupt or truncated: parse again
         return None
+    finally:
+        _LOADING.pop()
     if not (isinstance(outcome, tuple) and len(outcome) == 2 and outcome[0] in ("ok", "err")):
         return None
     return outcome
@@ -281,7 +319,12 @@ class ParseEngine:
             return
         todo = []
         size = 0
+        from sanlint.formats import BY_NAME
+
         for fmt, display, path, data in items:
+            spec = BY_NAME.get(fmt)
+            if spec is not None and not spec.pool:
+                continue  # parsed in-process faster than a worker's result is unpickled
             key = key_of(fmt, display, path, data)
             if key in self.ready or (self.store is not None and self.store.path(key).exists()):
                 continue

@@ -39,7 +39,7 @@ class Format:
     imported by every run, and building a dataclass costs milliseconds)."""
 
     __slots__ = ("name", "parser", "paths", "walk", "names", "located", "homes", "sniff", "grammar", "attach",
-                 "extend", "flag", "cluster", "main_file", "includes", "editor")
+                 "extend", "flag", "cluster", "main_file", "includes", "editor", "pool")
 
     def __init__(self, name: str, parser: str, *,
                  paths: tuple[str, ...] = (),  # inside a host root, '/'-separated fnmatch patterns (first match wins)
@@ -57,11 +57,13 @@ class Format:
                  main_file: str | None = None,  # read first (drbdadm/tgt-admin start there), then its includes
                  includes: str | None = None,  # the tool whose include semantics apply (result.includes followed)
                  editor: str | None = None,  # the module that edits this syntax through spans
+                 pool: bool = True,  # parse big batches in the process pool; False when the parser is
+                 # faster than pickling its result back (the hand-written DRBD parser)
                  ) -> None:
         self.name, self.parser, self.paths, self.walk, self.names = name, parser, paths, walk, names
         self.located, self.homes, self.sniff, self.grammar, self.attach = located, homes, sniff, grammar, attach
         self.extend, self.flag, self.cluster, self.main_file = extend, flag, cluster, main_file
-        self.includes, self.editor = includes, editor
+        self.includes, self.editor, self.pool = includes, editor, pool
 
     def __repr__(self) -> str:
         return f"Format({self.name!r}, {self.parser!r})"
@@ -97,7 +99,8 @@ FORMATS: list[Format] = [
            names=("drbd.conf", "*.res", "global_common.conf"),
            located=(r"(^|/)drbd\.d/[^/]+\.(res|conf)$",), homes=("*drbd.d/*.res",),
            sniff=(Sniffer(40, _re(r'^\s*(resource\s+\S+\s*\{|global\s*\{|common\s*\{|include\s+")')),),
-           grammar=("drbd",), attach="drbd", main_file="drbd.conf", includes="drbdadm", editor=BRACE_EDITOR),
+           grammar=("drbd",), attach="drbd", main_file="drbd.conf", includes="drbdadm", editor=BRACE_EDITOR,
+           pool=False),
     Format("lvm", "sanlint.parsers.lvm:parse",  # lvm.conf -> LvmConfig
            paths=("etc/lvm/lvm.conf", "etc/lvm/lvmlocal.conf"), walk=("etc/lvm",), names=("lvm.conf", "lvmlocal.conf"),
            sniff=(Sniffer(30, _lvm_conf), Sniffer(80, _re(r"^\s*(devices|global|activation)\s*\{"))),
@@ -142,7 +145,7 @@ FORMATS: list[Format] = [
            paths=("sos_commands/sbd/sbd_*dump*",), attach="sbd_dumps", extend=True),
     Format("drbd-running", "sanlint.parsers.drbd:parse",  # drbdsetup show all (drbd.conf syntax) -> DrbdConfig
            paths=("sos_commands/drbd/drbdsetup_show_all", "sos_commands/drbd/drbdsetup_show"),
-           attach="drbd_running"),
+           attach="drbd_running", pool=False),
     Format("rpms", "sanlint.parsers.live:parse_rpms",  # installed-rpms -> list[Package]
            paths=("installed-rpms",), attach="packages", extend=True),
     Format("dpkg", "sanlint.parsers.live:parse_dpkg",  # dpkg -l -> list[Package]

@@ -19,6 +19,7 @@ from sanlint import cache
 from sanlint.cache import ParseEngine
 from sanlint.cli import main
 from sanlint.config import load
+from sanlint.formats import BY_NAME
 from sanlint.runner import run
 from sanlint.site import build
 
@@ -58,6 +59,7 @@ def site(tmp_path):
 
 def test_cached_parallel_and_serial_runs_agree(site, tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "PARALLEL_MIN_FILES", 8)
+    monkeypatch.setattr(BY_NAME["drbd"], "pool", True)  # DRBD files normally parse in-process: pool them here
     plain = outcome([site], ParseEngine(cache=False, jobs=1))
     assert any(code == "SAN001" for code, *_ in plain[0])  # the broken file is reported
     cdir = tmp_path / "cache"

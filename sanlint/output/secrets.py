@@ -93,7 +93,7 @@ def value_spans(text: str) -> list[tuple[int, int]]:
     if not text or not _MAYBE.search(text):
         return []
     out: list[tuple[int, int]] = []
-    for m in _FORMS.finditer(text):
+    for m in _form_matches(text):
         for n, v in (("n1", "v1"), ("n2", "v2"), ("n3", "v3"), ("n4", "v4")):
             name = m.group(n)
             if name is None:
@@ -113,6 +113,21 @@ def value_spans(text: str) -> list[tuple[int, int]]:
                 for vm in _XML_VALUE.finditer(tag):
                     out.append((t.start() + vm.start(2), t.start() + vm.end(2)))
     return [(a, b) for a, b in out if b > a]
+
+
+def _form_matches(text: str):
+    """`_FORMS.finditer(text)`, run only over the lines that hold a secret-like
+    word (every form matches within one line and its name contains one):
+    a 2 KB DRBD file has one such line, and the full scan cost ~0.7 ms."""
+    end = -1
+    for hit in _MAYBE.finditer(text):
+        if hit.start() < end:
+            continue  # same line as the previous hit
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.end())
+        if end < 0:
+            end = len(text)
+        yield from _FORMS.finditer(text, start, end)
 
 
 def _inner(text: str, a: int, b: int) -> tuple[int, int]:
