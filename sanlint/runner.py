@@ -34,11 +34,9 @@ class RegistryError(Exception):
 @cache
 def load_rules() -> dict[str, type[Rule]]:
     """All rules of all installed packs, by code."""
-    from importlib.metadata import entry_points
-
     rules: dict[str, type[Rule]] = {}
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
-        pack = importlib.import_module(ep.value)
+    for name, value in sorted(pack_entry_points(ENTRY_POINT_GROUP)):
+        pack = importlib.import_module(value)
         modules = [pack]
         if hasattr(pack, "__path__"):
             for info in sorted(pkgutil.iter_modules(pack.__path__), key=lambda i: i.name):
@@ -47,9 +45,55 @@ def load_rules() -> dict[str, type[Rule]]:
             for cls in iter_rule_classes(module):
                 if cls.code in rules and rules[cls.code] is not cls:
                     raise RegistryError(f"rule code {cls.code} defined twice: {rules[cls.code].__module__} and {cls.__module__}")
-                cls.pack = ep.name
+                cls.pack = name
                 rules[cls.code] = cls
     return dict(sorted(rules.items(), key=lambda kv: _code_key(kv[0])))
+
+
+def pack_entry_points(group: str) -> list[tuple[str, str]]:
+    """(name, value) of the entry points of `group`.  importlib.metadata reads
+    the metadata of every installed distribution (~50 ms, a sixth of a small
+    check); the answer is kept in the cache directory under a key made of
+    the sys.path directories and their *.dist-info / *.egg-info entries with
+    their modification times, so installing, upgrading or removing any
+    package (which rewrites its dist-info) asks importlib.metadata again."""
+    import hashlib
+    import json
+    import os
+
+    h = hashlib.sha256(f"{group}\0{sys.version}".encode())
+    for p in sys.path:
+        try:
+            h.update(f"{p}\0{os.stat(p or '.').st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
+            with os.scandir(p or ".") as entries:
+                meta = sorted((e.name, e.stat().st_mtime_ns) for e in entries
+                              if e.name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue
+        h.update(repr(meta).encode("utf-8", "surrogateescape"))
+    from sanlint.parsers.grammar import cache_dir
+
+    path = cache_dir() / f"entry-points-{h.hexdigest()[:24]}.json"
+    try:
+        found = json.loads(path.read_text())
+        if isinstance(found, list) and all(isinstance(x, list) and len(x) == 2 for x in found):
+            return [(str(a), str(b)) for a, b in found]
+    except (OSError, ValueError):
+        pass
+    from importlib.metadata import entry_points
+
+    found = sorted({(ep.name, ep.value) for ep in entry_points(group=group)})
+    try:  # best effort, atomic: a concurrent run reads the old file or the new one
+        import tempfile
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w") as fh:
+            json.dump(found, fh)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return found
 
 
 def _code_key(code: str) -> tuple[str, int]:

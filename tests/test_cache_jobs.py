@@ -168,3 +168,33 @@ def test_progress_on_a_terminal_after_a_second(tmp_path):
     q(5)
     q.clear()
     assert quiet.text == ""
+
+
+def test_rule_pack_list_is_cached_and_refreshed_by_installs(tmp_path, monkeypatch):
+    from sanlint import runner
+
+    monkeypatch.setenv("SANLINT_CACHE_DIR", str(tmp_path / "c"))
+    first = runner.pack_entry_points("sanlint.rules")
+    assert ("drbd", "sanlint_rules.drbd") in first
+    (kept,) = (tmp_path / "c").glob("entry-points-*.json")
+    kept.write_text(json.dumps([["x", "y"]]))  # the file is what later runs read
+    assert runner.pack_entry_points("sanlint.rules") == [("x", "y")]
+    site = tmp_path / "site"  # a package installed: its dist-info changes the key
+    (site / "fake-1.0.dist-info").mkdir(parents=True)
+    (site / "fake-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: fake\nVersion: 1.0\n")
+    (site / "fake-1.0.dist-info" / "entry_points.txt").write_text("[sanlint.rules]\nfake = fake_pack\n")
+    monkeypatch.syspath_prepend(str(site))
+    got = runner.pack_entry_points("sanlint.rules")
+    assert ("fake", "fake_pack") in got and ("drbd", "sanlint_rules.drbd") in got
+
+
+def test_a_local_check_imports_only_what_the_site_needs(tmp_path):
+    """Start-up: no ssh/archive machinery, no lxml, no Lark DRBD parser for
+    a site of local DRBD files."""
+    site = gen.linstor_site(tmp_path, 3, name="site")
+    code = ("import sys; from click.testing import CliRunner; from sanlint.cli import main; "
+            f"r = CliRunner().invoke(main, ['check', '--no-cache', {str(site)!r}]); "
+            "print(r.exit_code, sorted(m for m in ('sanlint.remote.ssh', 'tarfile', 'lxml.etree', "
+            "'sanlint.parsers.drbd_lark', 'lark') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split(" ", 1) == ["0", "[]\n"], out

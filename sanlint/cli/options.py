@@ -232,11 +232,26 @@ def ssh_config_option(fn: Callable) -> Callable:
                         help="ssh_config for ssh:// targets (ssh -F FILE; default ~/.ssh/config).")(fn)
 
 
+class _NoNodes:
+    """What open_nodes gives when every PATH and --host is local."""
+
+    fetched: tuple = ()
+    errors: tuple = ()
+
+
+_NO_NODES = _NoNodes()
+
+
 def open_nodes(paths: tuple[str, ...], hosts: tuple[str, ...], ssh_config: str | None, writing: bool = False):
     """Read the ssh:// targets among PATHs and --host values into private host
     roots (removed when the command ends): (local paths, local --host values,
     the opened nodes).  Nodes that cannot be read are in `nodes.errors`
     (report with `nodes_exit`); when nothing readable is left, exit 2 now."""
+    from sanlint.remote.archive import is_archive_dir, is_tarball
+
+    if not any(p.startswith("ssh://") or is_tarball(p) or is_archive_dir(p) for p in paths) \
+            and not any(sep and value.startswith("ssh://") for _, sep, value in (h.partition("=") for h in hosts)):
+        return paths, hosts, _NO_NODES  # all local: sanlint.remote.ssh is not even imported
     from sanlint.remote import RemoteError, open_targets
 
     ctx = click.get_current_context()

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from lxml import etree
-
 from sanlint.edit.text import alone_on_lines, blanks_before, indent_at, line_end, starts_line
 from sanlint.rule import Edit
 from sanlint.source import SourceFile, Span
@@ -111,6 +109,8 @@ class CibEditor:
         that both start their lines (two spaces, as cibadmin writes, else)."""
         if self._unit is None:
             self._unit = "  "
+            from lxml import etree
+
             for e in self.root.iter(etree.Element):
                 parent = e.getparent()
                 if parent is None:
@@ -188,6 +188,8 @@ class CibEditor:
         ind = self.child_indent(parent)
         data = self.data
         if data[tag_end - 2:tag_end] == b"/>":
+            from lxml import etree
+
             head = data[start:tag_end - 2].rstrip().decode("utf-8", "surrogateescape")
             body = "".join(f"\n{ind}{line}" for line in xml_lines)
             return Edit(self.src, start, tag_end,

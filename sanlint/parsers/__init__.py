@@ -20,11 +20,15 @@ def parse(src: SourceFile, fmt: str | None = None) -> Any:
         raise KeyError(f"no parser for format {fmt!r}")
     module, _, func = BY_NAME[fmt].parser.partition(":")
     if module not in _loaded:
-        from sanlint.parsers.grammar import _import_lark
+        if module not in _LARK_ON_DEMAND:
+            from sanlint.parsers.grammar import _import_lark
 
-        _import_lark()  # before any parser module imports lark itself
+            _import_lark()  # before any parser module imports lark itself
         _loaded.add(module)
     return getattr(importlib.import_module(module), func)(src)
 
 
 _loaded: set[str] = set()
+# parsers that import lark only for the files they hand to a Lark parser
+# (sanlint.parsers.drbd: its fallback, drbd_lark, calls _import_lark itself)
+_LARK_ON_DEMAND = frozenset({"sanlint.parsers.drbd"})

@@ -15,7 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from lark import Token, Tree
+from sanlint.parsers.grammar import _import_lark
+
+_import_lark()  # without the optional `regex` module (see there)
+from lark import Token, Tree  # noqa: E402
 
 from sanlint.model.base import Setting
 from sanlint.model.drbd import (DrbdAddress, DrbdConfig, DrbdConnection, DrbdEndpoint, DrbdHost, DrbdInclude,

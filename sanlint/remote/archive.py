@@ -25,7 +25,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tarfile
 from pathlib import Path
 
 TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
@@ -77,6 +76,8 @@ def is_archive_dir(path: str) -> bool:
 def unpack(path: str, dest: str) -> Path:
     """Unpack a tarball safely into `dest`; returns the directory it holds
     (its single top directory, or `dest`)."""
+    import tarfile
+
     from sanlint.remote.ssh import unpack_members
 
     try:
