@@ -219,24 +219,37 @@ class Context:
         return Step("check", "The running configuration is valid", node.host, ["crm_verify", "--live-check"],
                     rollback_note="read-only: nothing to undo", scope="cluster")
 
-    def save_cib(self, node: Node, name: str = "cib-before.xml") -> Step:
-        return Step("backup", "Save the running cluster configuration (the CIB) before it changes", node.host,
-                    ["cibadmin", "--query"], stdout=f"{self.stage}/{name}", scope="cluster",
-                    rollback_note=f"read-only; `cibadmin --replace --xml-file {self.stage}/{name}` puts this "
-                                  "configuration back")
+    def upgrade_cib(self, node: Node, cib_name: str = "cib-before.xml") -> Step:
+        return Step("service", "Raise the CIB to the newest schema the new Pacemaker knows (its own upgrade "
+                    "transforms: obsolete properties moved or dropped)", node.host, ["cibadmin", "--upgrade", "--force"],
+                    scope="cluster",
+                    rollback_note=f"none: one-way while the new Pacemaker runs; going back to the old release "
+                                  f"means its packages and the CIB saved in {self.stage}/{cib_name}",
+                    caveats=["Promoted/Unpromoted roles and promotable clones need schema pacemaker-3.7 or later"])
 
-    def load_cluster_config(self, node: Node, ref: FileRef, cib_name: str = "cib-before.xml") -> Step:
+    def save_cib(self, node: Node, name: str = "cib-before.xml",
+                 what: str = "the running cluster configuration (the CIB) before anything changes") -> Step:
+        return Step("backup", f"Save {what}", node.host, ["cibadmin", "--query"], stdout=f"{self.stage}/{name}",
+                    scope="cluster", rollback_note="read-only: nothing to undo; the copy is what a rollback loads")
+
+    def load_cluster_config(self, node: Node, ref: FileRef) -> list[Step]:
+        """The CIB saved right before, then the load; the load's rollback is
+        crmsh loading that copy back (it applies the difference: `cibadmin
+        --replace` of an older copy is refused, "Update was older than
+        existing configuration" - both checked on a CIB_file copy)."""
+        name = "cib-before-load.xml"
         if ref.on_node.endswith(".xml"):
             argv = ["cibadmin", "--replace", "--xml-file", ref.on_node]
         else:
-            # replace, not update: the file is the whole configuration and the migration
-            # removes or retypes objects (ms -> clone), which `load update` would keep
-            argv = ["crm", "configure", "load", "replace", ref.on_node]
-        return Step("service", "Load the migrated cluster configuration", node.host,
-                    argv, scope="cluster",
-                    rollback=["cibadmin", "--replace", "--xml-file", f"{self.stage}/{cib_name}"],
-                    rollback_note="puts back the CIB saved before the change",
-                    caveats=["never copy cib.xml by hand: Pacemaker keeps it signed and refuses edited copies"])
+            # update, not replace: replace would also drop maintenance-mode=true (set on the
+            # running CIB, not in the file) and hand the resources back mid-change; update
+            # retypes objects by id (ms -> clone), checked with crmsh on a CIB_file copy
+            argv = ["crm", "configure", "load", "update", ref.on_node]
+        return [self.save_cib(node, name, "the configuration right before the load"),
+                Step("service", "Load the migrated cluster configuration", node.host, argv, scope="cluster",
+                     rollback=["crm", "configure", "load", "xml", "replace", f"{self.stage}/{name}"],
+                     rollback_note="crmsh puts back the configuration saved right before",
+                     caveats=["never copy cib.xml by hand: Pacemaker keeps it signed and refuses edited copies"])]
 
 
 def build_context(migrator, site, plan, outcome) -> Context:

@@ -254,6 +254,9 @@ class _IscsiMigrator(Migrator):
                                   rollback=["crm", "resource", "start", "{res}"], rollback_note="starts them again",
                                   scope="cluster"))
                 steps.append(ctx.crm_mon(first, "those resources are stopped"))
+            # loading the rewritten configuration restores the target-role the file gives
+            # (Started): maintenance mode keeps Pacemaker from starting anything until it is verified
+            steps.append(ctx.maintenance_mode(first, True))
         pkg = "tgt" if self.dest == "tgt" else "targetcli-fb"
         for node in ctx.nodes:
             if not ctx.node_files(node.host) and not clustered:
@@ -296,8 +299,9 @@ class _IscsiMigrator(Migrator):
         if clustered:
             for ref in ctx.cluster_files:
                 steps.append(ctx.stage_cluster_config(first, ref))
-                steps.append(ctx.load_cluster_config(first, ref))
+                steps += ctx.load_cluster_config(first, ref)
             steps.append(ctx.verify_live(first))
+            steps.append(ctx.maintenance_mode(first, False))
             if stop:
                 steps.append(Step("maintenance", "Start the target resources again", first.host,
                                   ["crm", "resource", "start", "{res}"], stop, mode="each",

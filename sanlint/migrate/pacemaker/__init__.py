@@ -80,6 +80,11 @@ class Pacemaker2(Migrator):
         from sanlint.migrate.runbook import Step
 
         first = ctx.first
+        lvm = any("LVM-activate" in c.reason for c in ctx.plan.changes)
+        mode = self.choices.get("vg_access_mode") or ""
+        vgs = sorted({v for c in ctx.site.all_clusters() for p in c.primitives()
+                      if c.agent_of(p) in ("ocf:heartbeat:LVM", "ocf:heartbeat:LVM-activate")
+                      for v in [p.params_dict().get("volgrpname") or p.params_dict().get("vgname")] if v})
         steps = [ctx.crm_mon(first, "every node online, no failed action, before anything changes"),
                  ctx.save_cib(first), ctx.maintenance_mode(first, True),
                  ctx.crm_mon(first, "the resources show as unmanaged")]
@@ -95,25 +100,36 @@ class Pacemaker2(Migrator):
                                        "before the first one starts with 2.x"]))
             if ctx.node_files(node.host):
                 steps.append(ctx.file_change(node, "files"))
+            if lvm:
+                steps.append(Step("manual", f"Prepare LVM on {node.host} for ocf:heartbeat:LVM-activate "
+                                  f"({f'vg_access_mode={mode}' if mode else 'the vg_access_mode you choose'})",
+                                  node.host, rollback_note="restore /etc/lvm/lvm.conf from its backup",
+                                  caveats=[_with_vgs(c, vgs) for c in LVM_SETUP.get(mode) or
+                                           [f"{m}: {'; '.join(st)}" for m, st in LVM_SETUP.items()]]))
         for node in ctx.nodes:
             steps.append(Step("service", f"Start the cluster stack on {node.host}", node.host,
                               ["crm", "cluster", "start"], rollback=["crm", "cluster", "stop"],
                               rollback_note="stops it again"))
             steps.append(ctx.crm_mon(node, f"{node.cluster_name} joined; resources still unmanaged"))
+        steps.append(ctx.upgrade_cib(first))
         for ref in ctx.cluster_files:
             steps.append(ctx.stage_cluster_config(first, ref))
-            steps.append(ctx.load_cluster_config(first, ref))
+            steps += ctx.load_cluster_config(first, ref)
         steps.append(ctx.verify_live(first))
         steps.append(ctx.maintenance_mode(first, False))
         steps.append(ctx.crm_mon(first, "every resource started where it ran before, no failed action"))
-        notes = ["crmsh 4.4.1 writes Promoted/Unpromoted as Master/Slave into a CIB whose validate-with is below "
-                 "pacemaker-3.7: load crm text into a CIB at pacemaker-3.7 or later (`cibadmin --upgrade --force` "
-                 "first)"]
-        reasons = " ".join(c.reason for c in ctx.plan.changes)
-        if "LVM-activate" in reasons:
-            notes.append("LVM-activate refuses to start when the host's LVM configuration does not match "
-                         "vg_access_mode: " + "; ".join(f"{mode}: {', '.join(st)}" for mode, st in LVM_SETUP.items()))
+        notes = ["LVM-activate refuses to start when the node's LVM configuration does not match vg_access_mode: "
+                 "prepare every node before the stack starts"] if lvm else []
+        if any(not r.on_node.endswith(".xml") for r in ctx.cluster_files):
+            notes.append("crmsh 4.4.1 writes Promoted/Unpromoted as Master/Slave into a CIB whose validate-with is "
+                         "below pacemaker-3.7: the runbook raises the schema (`cibadmin --upgrade --force`) before "
+                         "it loads the crm text")
         return steps, notes
+
+
+def _with_vgs(text: str, vgs: list[str]) -> str:
+    """LVM_SETUP's generic `VG` named: the site's cluster volume groups."""
+    return text.replace(" VG`", f" {' / '.join(vgs)}`") if len(vgs) == 1 else text
 
 
 def migrate_source(src: SourceFile, choices: dict[str, str] | None = None) -> MigrationPlan:
