@@ -390,3 +390,45 @@ def test_a_migrator_without_a_runbook_of_its_own_installs_its_files_node_by_node
     rb = runbook.build(m, site, plan, engine.realise(plan, site))
     assert [(s.kind, s.node) for s in rb.steps] == [("file-change", "san-1"), ("file-change", "san-2")]
     assert rb.steps[0].files == [f"{SEED}/san-1/etc/drbd.conf -> san-1:/etc/drbd.conf"]
+
+
+def test_drbd9_steps_are_what_drbdadm_itself_would_run(chain):
+    """Oracle: every drbdadm command of each node's drbd-9 runbook, dry-run
+    (`drbdadm -d`, the node named by __DRBD_NODE__) by the drbdadm of the
+    version installed at that step: drbdadm-83 on the seed's files before
+    the package step, drbd-utils 9 on the migrated files after it.  The
+    metadata rollback (`drbdmeta ... restore-md`) names the minor, format,
+    disk and index that drbdadm's own dry run of `dump-md` shows."""
+    import subprocess
+
+    from conftest import need
+
+    old_adm, new_adm = need("/lib/drbd/drbdadm-83"), need("drbdadm")
+    top, steps = chain["top"], chain["drbd-9"][1]["runbook"]["steps"]
+    for host, cname in NODES.items():
+        env = {**os.environ, "__DRBD_NODE__": cname}
+        upgraded, ran = False, []
+        dump_line = None
+        for s in (x for x in steps if x["node"] == host):
+            if s["kind"] == "manual" and "drbd-utils 9" in s["title"]:
+                upgraded = True
+            for c in s["commands"]:
+                argv = c["argv"]
+                if argv[0] == "ls":  # the handler scripts: this machine has drbd-utils 9 installed
+                    assert subprocess.run(argv, capture_output=True).returncode == 0, argv
+                    continue
+                if argv[0] != "drbdadm":
+                    continue
+                adm, conf = (new_adm, top / "s1" / host / "etc" / "drbd.conf") if upgraded else \
+                    (old_adm, top / "s0" / host / "etc" / "drbd.conf")
+                p = subprocess.run([adm, "-d", "-c", str(conf), *argv[1:]], env=env, capture_output=True,
+                                   text=True, timeout=60)
+                assert p.returncode == 0, (host, s["number"], argv, p.stderr[-1000:])
+                ran.append((upgraded, argv[1:]))
+                if "dump-md" in argv:
+                    dump_line = next(x for x in p.stdout.splitlines() if "drbdmeta" in x).split()
+        assert (False, ["dump-md", "sandisk0"]) in ran and (True, ["--", "--force", "create-md", "sandisk0"]) in ran
+        assert (True, ["up", "sandisk0"]) in ran and (True, ["status", "sandisk0"]) in ran
+        convert = next(s for s in steps if s["node"] == host and "create-md" in s["argv"])
+        restore = convert["rollback"]["commands"][0]
+        assert dump_line[1:5] == restore[2:6] == ["0", "v08", "/dev/sdb", "internal"], (dump_line, restore)
