@@ -140,6 +140,63 @@ def same_host(a: str, b: str) -> bool:
     return short(a) == short(b)
 
 
+def same_pacemaker_node(a: str, b: str) -> bool:
+    """Pacemaker's rule: a node's name is the corosync nodelist `name` (else
+    ring0_addr, else `uname -n`) as written, compared whole without case
+    (membership.c `pcmk__str_eq(..., pcmk__str_casei)`): `san-1` and
+    `san-1.example.com` are two nodes.
+
+    >>> same_pacemaker_node("SAN-1", "san-1"), same_pacemaker_node("san-1", "san-1.example.com")
+    (True, False)
+    """
+    return a.lower() == b.lower()
+
+
+def corosync_is_local(nodelist_name: str, uname: str) -> bool:
+    """corosync's rule for finding its own nodelist entry (totemconfig.c
+    `find_local_node`): the name equals `uname -n`, or the two agree once
+    their domains are cut off; case counts (`strncmp`).
+
+    >>> corosync_is_local("san-1", "san-1.example.com"), corosync_is_local("san-1.a.com", "san-1")
+    (True, True)
+    >>> corosync_is_local("SAN-1", "san-1")
+    False
+    """
+    return nodelist_name == uname or nodelist_name.split(".", 1)[0] == uname.split(".", 1)[0]
+
+
+def same_drbd_host(a: str, b: str, version: str | None) -> bool:
+    """drbdadm's rule for `on NAME` against a host name: DRBD 9
+    `hostnames_equal` (`same_host`); 8.4 and 8.3 `name_in_names`, an exact
+    `strcmp`.
+
+    >>> same_drbd_host("san-1.example.com", "san-1", "9"), same_drbd_host("san-1.example.com", "san-1", "8.4")
+    (True, False)
+    """
+    return same_host(a, b) if version == "9" else a == b
+
+
+def drbd_host_is_node(on_name: str, node: str, version: str | None, named_by_nodelist: bool) -> bool:
+    """Whether DRBD's `on NAME` can stand for cluster node `node`.  drbdadm
+    matches NAME against `uname -n` (`same_drbd_host`); a Pacemaker node's
+    name is `uname -n` itself, unless the corosync nodelist names the nodes
+    (`named_by_nodelist`): then `uname -n` is any name corosync's
+    `find_local_node` matches to the nodelist name (`corosync_is_local`:
+    equal short names), the nodelist name being the Pacemaker name apart
+    from case.
+
+    >>> drbd_host_is_node("san-1", "san-1.example.com", "8.4", True)
+    True
+    >>> drbd_host_is_node("san-1", "san-1.example.com", "8.4", False)
+    False
+    """
+    if version == "9":
+        return same_host(on_name, node)
+    if named_by_nodelist:
+        return corosync_is_local(node.lower(), on_name.lower())
+    return on_name == node
+
+
 def host_for(site: "Site", node: str) -> "Host | None":
     """The site host that stands for cluster node / DRBD host name `node`."""
     if node in site.hosts and node:
@@ -169,6 +226,13 @@ def corosync_node_name(node: "CorosyncNode") -> str | None:
         return node.name
     r0 = node.ring_addrs.get(0)
     return r0 if r0 and not is_address(r0) else None
+
+
+@cached
+def nodes_named_by_nodelist(site: "Site") -> bool:
+    """The corosync nodelist names the nodes (corosync 2+): Pacemaker's node
+    names are then the nodelist's, not `uname -n`."""
+    return any(corosync_node_name(n) for h in site.hosts.values() if (cfg := corosync_of(h)) for n in cfg.nodes)
 
 
 @cached

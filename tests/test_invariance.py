@@ -11,11 +11,20 @@ findings, as (code, host, object), must be those of the original:
 * crm statements joined onto one line, or continued over several;
 * crm statements in reverse order (crmsh `load update` takes any order);
 * comment lines added between the lines of every text format;
-* crm text replaced by the CIB that `sanlint convert crm2cib` writes.
+* crm text replaced by the CIB that `sanlint convert crm2cib` writes;
+* node names as FQDNs (`san-1` -> `san-1.example.com`) in the corosync
+  nodelist, the crm/CIB, corosync-cmapctl dumps and, where drbdadm matches
+  them the same way (DRBD 9 `hostnames_equal`), the DRBD `on`/`host`
+  names; /etc/hosts gets the FQDN beside the short name.  Only where the
+  corosync nodelist names the nodes (Pacemaker's names are then the
+  nodelist's).  The host directories (`uname -n`) and DRBD 8.x `on` names
+  stay short: corosync finds its node either way (`find_local_node` cuts
+  domains), Pacemaker sees one consistent set of names, drbdadm 8.x still
+  finds `uname -n` exactly.
 
 Each variant is checked only where it changes some file.  Lines and paths
 are not compared (a rewrite moves them); a path inside an object's
-identity is replaced by `<file>`.
+identity is replaced by `<file>`, the domain the FQDN rewrite adds is cut.
 """
 
 from __future__ import annotations
@@ -101,6 +110,51 @@ def crm_reversed(text: str) -> str:
     return "\n".join(reversed(lines)) + "\n"
 
 
+DOMAIN = ".example.com"
+NAMED_FORMATS = {"corosync", "crm", "cib", "cmap", "drbd", "drbd-running"}
+
+
+def node_names(built) -> tuple[set[str], bool]:
+    """The short node names an FQDN rewrite extends, and whether DRBD's own files may be rewritten.
+
+    Pacemaker and corosync names only where the corosync nodelist names the nodes (Pacemaker's names are
+    then the nodelist's, and corosync's find_local_node matches an FQDN name to a short `uname -n`); DRBD
+    `on`/`host` names only on a DRBD 9 site (hostnames_equal); on a DRBD 8.x site they stay as they are,
+    the `uname -n` they are compared with."""
+    from sanlint.views import is_address, nodes_named_by_nodelist
+
+    names: set[str] = set()
+    if nodes_named_by_nodelist(built):
+        names = {n.uname for c in built.all_clusters() for n in c.nodes}
+        names |= {n.name for h in built.hosts.values() for cfg in h.corosync for n in cfg.nodes if n.name}
+    nine = built.drbd_version == "9"
+    if nine:
+        names |= {n for h in built.hosts.values() for r in h.drbd_resources for dh in r.hosts if dh.kind == "on"
+                  for n in dh.names}
+    names = {n for n in names if n and not is_address(n)}
+    if any("." in n for n in names):
+        return set(), nine  # some names are FQDNs already: extending the others could make them meet
+    return names, nine
+
+
+def fqdn(text: str, names: set[str]) -> str:
+    for n in sorted(names, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w.-]){re.escape(n)}(?![\w-]|\.\w)", n + DOMAIN, text)
+    return text
+
+
+def hosts_with_fqdn(text: str, names: set[str]) -> str:
+    """/etc/hosts lines naming a node get its FQDN as the canonical name, the short name as alias."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        words = line.split("#", 1)[0].split()
+        for n in sorted(names, key=len, reverse=True):
+            if n in words[1:] and n + DOMAIN not in words:
+                line = re.sub(rf"(?<=\s){re.escape(n)}(?=\s|$)", f"{n}{DOMAIN} {n}", line, count=1)
+        out.append(line)
+    return "".join(out)
+
+
 def with_comments(text: str) -> str:
     """A comment line before every line that does not continue the one before."""
     out, continued = [], False
@@ -114,9 +168,9 @@ def with_comments(text: str) -> str:
 
 # ---- the property ---------------------------------------------------------------
 
-def _files(site: Path) -> list[SourceFile]:
+def _built(site: Path):
     built, _ = build([str(site)])
-    return [f for f in built.files if f.path is not None]
+    return built, [f for f in built.files if f.path is not None]
 
 
 def key(result, root: Path, renamed: dict[str, str]) -> Counter:
@@ -125,7 +179,7 @@ def key(result, root: Path, renamed: dict[str, str]) -> Counter:
     def norm(identity: str) -> str:
         for new in sorted(renamed, key=len, reverse=True):
             identity = identity.replace(new, renamed[new])
-        return identity.replace(str(root), "<site>")
+        return identity.replace(str(root), "<site>").replace(DOMAIN, "")
     return Counter((f.code, f.host, norm(f.identity)) for f in result.findings)
 
 
@@ -136,7 +190,7 @@ def original(site: Path) -> Counter:
 
 def variants(site: Path) -> dict[str, dict[Path, tuple[Path, str]]]:
     """name -> {original file: (file to write, text)} for the variants that change something."""
-    files = _files(site)
+    built, files = _built(site)
     crm = [f for f in files if f.format == "crm"]
     text = {f.path: f.data.decode("utf-8", "surrogateescape") for f in files}
     out: dict[str, dict[Path, tuple[Path, str]]] = {}
@@ -151,6 +205,14 @@ def variants(site: Path) -> dict[str, dict[Path, tuple[Path, str]]]:
     commented = {f.path: (f.path, with_comments(text[f.path])) for f in files if f.format in HASH_COMMENT_FORMATS}
     if commented:
         out["comments"] = commented
+    names, nine = node_names(built)
+    if names:
+        formats = NAMED_FORMATS if nine else NAMED_FORMATS - {"drbd", "drbd-running"}
+        named = {f.path: (f.path, fqdn(text[f.path], names)) for f in files if f.format in formats}
+        named.update({f.path: (f.path, hosts_with_fqdn(text[f.path], names)) for f in files if f.format == "hosts"})
+        named = {p: v for p, v in named.items() if v[1] != text[p]}
+        if named:
+            out["FQDN node names"] = named
     if crm and not [f for f in files if f.format == "cib"]:
         cib = {}
         for f in crm:
@@ -178,7 +240,8 @@ def test_equivalent_spellings_give_the_same_findings(site: Path, variant: str, t
     if variant == "crm -> CIB":
         want = Counter({k: n for k, n in want.items() if k[0] not in ABOUT_CRM_SPELLING})
     got = key(check([str(copy)]), copy, renamed)
-    assert got == want, f"only before: {sorted((want - got).elements())}\nonly after: {sorted((got - want).elements())}"
+    assert got == want, (f"only before: {sorted((want - got).elements(), key=str)}\n"
+                         f"only after: {sorted((got - want).elements(), key=str)}")
 
 
 def test_the_property_covers_every_fixture() -> None:

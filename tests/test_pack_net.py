@@ -155,14 +155,30 @@ def test_name_index_is_views_same_host():
                 assert (p in idx) == any(same_host(p, n) for n in subset), (p, subset)
 
 
-def test_coro103_short_and_fqdn_names_agree(tmp_path):
-    site = write(tmp_path, {
-        f"san-1/{CC}": coro(CRYPTO_OK, nodes=(("san-1.example.com", "10.0.1.1", "10.0.2.1"),
-                                              ("san-2", "10.0.1.2", "10.0.2.2"))),
-        "cluster.crm": "node san-1\nnode SAN-2\n",
-        "san-1/etc/drbd.d/r0.res": res(names=("san-1.example.com", "san-2.example.com")),
-    })
-    assert not [f for f in check([str(site)]).findings if f.code == "CORO103"]
+def test_coro103_compares_names_as_each_tool_does(tmp_path):
+    """Pacemaker takes node names from the nodelist as written, compared without case only: corosync's
+    san-1.example.com is not crm's san-1 (both sides reported), SAN-2 is san-2.  drbdadm matches `on`
+    names with `uname -n`: DRBD 9 takes san-1.example.com for san-1; DRBD 8.4 compares exactly, so without
+    a nodelist (Pacemaker names are `uname -n`) `on san-1.example.com` is no node, while with a nodelist
+    naming the nodes `uname -n` may be the FQDN corosync matches to san-1 (find_local_node)."""
+    def site(root, drbd: str, nodelist: bool = True):
+        files = {"cluster.crm": "node san-1\nnode SAN-2\n", "san-1/etc/drbd.d/r0.res": drbd}
+        if nodelist:
+            files[f"san-1/{CC}"] = coro(CRYPTO_OK, nodes=(("san-1.example.com", "10.0.1.1", "10.0.2.1"),
+                                                          ("san-2", "10.0.1.2", "10.0.2.2")))
+        return write(root, files)
+    fqdn_on = res(names=("san-1.example.com", "san-2.example.com"))
+    nine = fqdn_on.replace("  net {", "  options { quorum off; }\n  net {")
+    got = [f for f in check([str(site(tmp_path / "nine", nine))]).findings if f.code == "CORO103"]
+    assert sorted(f.identity for f in got) == ["cluster node san-1 / name", "corosync node san-1.example.com / name"]
+    assert all("compares names whole" in f.message for f in got)
+    got84 = [f for f in check([str(site(tmp_path / "84", fqdn_on))]).findings if f.code == "CORO103"]
+    assert sorted(f.identity for f in got84) == sorted(f.identity for f in got)  # uname -n may be the FQDN
+    alone = [f for f in check([str(site(tmp_path / "84-no-nodelist", fqdn_on, nodelist=False))]).findings
+             if f.code == "CORO103"]
+    assert sorted(f.identity for f in alone) == ["drbd resource r0 / on san-1.example.com",
+                                                 "drbd resource r0 / on san-2.example.com"]
+    assert all("compares host names exactly" in f.message for f in alone)
 
 
 def test_coro103_corosync1_has_nothing_to_compare(tmp_path):

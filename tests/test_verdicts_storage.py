@@ -156,3 +156,36 @@ def test_iscsi_lio_migration_and_the_rules_say_the_same(tmp_path):
     assert len(i106) == 4 and all(WRITE_BACK_LOSS in f.message for f in i106)
     assert any(f.code == "ISCSI104" and OPEN_LIO_TARGET in f.message for f in result)
     assert not [f for f in check([str(SEED)]).findings if f.code == "ISCSI106"]  # before: write-through
+
+
+def test_iscsi114_a_blank_in_lun_options_loses_the_lun_not_the_file():
+    """IET refuses only that LUN (kernel "unknown param"): the rest of ietd.conf is read as before, the
+    refused LUN is in `refused_luns`, not among the LUNs the target exports."""
+    from sanlint.parsers.ietd import parse
+    from sanlint.source import SourceFile
+
+    cfg = parse(SourceFile.from_text("ietd.conf", "Target iqn.2014-02.santnet.sante:target1\n"
+                                     "    Lun 0 Path=/dev/vgsan/lun0, Type=fileio\n"
+                                     "    Lun 1 Path=/dev/vgsan/lun1,Type=blockio\n"))
+    (t,) = cfg.targets
+    assert [lun.number for lun in t.luns] == [1] and [lun.number for lun in t.refused_luns] == [0]
+    got = findings(RULES / "ISCSI114" / "bad", "ISCSI114")
+    assert [(f.line, "' Type=blockio'" in f.message or "'Type=blockio '" in f.message) for f in got] \
+        == [(6, True), (7, True)]
+    fixed = [f.fix for f in got]
+    assert all(fx is not None and not fx.safe for fx in fixed)
+
+
+def test_iscsi_lio_static_migration_says_when_it_opens_a_target(tmp_path):
+    """A target ietd restricts by address only becomes an LIO TPG with generate_node_acls=1 under the
+    default --set lio-address-acls=open: the plan says so, and ISCSI104 reports the written target."""
+    from sanlint.transform.iscsi import OPEN_LIO_TARGET
+    from test_migrate_iscsi import OWN, materialize, migrate
+
+    src = OWN / "static-ietd"
+    site, plan = migrate("iscsi-lio", src)
+    opened = [i for i in plan.items if OPEN_LIO_TARGET in i.message]
+    assert [(i.message.split(":", 2)[:2], i.line) for i in opened] == [(["iqn.2014-02.santnet.sante", "target1"], 5)]
+    result = check([str(materialize(site, plan, src, tmp_path / "out"))]).findings
+    assert any(f.code == "ISCSI104" and "target1" in f.message and "generate_node_acls=1" in f.message
+               for f in result)

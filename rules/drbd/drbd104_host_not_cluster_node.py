@@ -6,9 +6,13 @@ For every DRBD resource that Pacemaker manages (an `ocf:linbit:drbd`
 primitive names it in `drbd_resource`): each `on NAME` section must name a
 cluster node (the Pacemaker node list, else the corosync nodelist), and
 each cluster node that may run the resource (no `-inf` location constraint
-keeps it away) must have an `on` section.  Names are compared the way the
-DRBD version in force does it: DRBD 8.3/8.4 compare exactly, DRBD 9
-ignores case and matches a short name against an FQDN.
+keeps it away) must have an `on` section.  drbdadm compares `on` names
+with `uname -n`: DRBD 8.3/8.4 exactly, DRBD 9 ignoring case and matching a
+short name against an FQDN.  A Pacemaker node name is `uname -n` itself,
+unless the corosync nodelist names the nodes: Pacemaker then uses the
+nodelist name, and `uname -n` may be any name corosync matches to it
+(equal, or equal once the domains are cut off: `find_local_node`), so
+under DRBD 8.x `on san-1` stands for nodelist node `san-1.example.com`.
 
 ## Why it matters
 
@@ -59,8 +63,9 @@ admin's call.
 ## Source
 
 drbd.conf(5): the host name "must match the Linux host name (uname -n)";
-drbd-utils `user/v9/drbdadm_main.c` `hostnames_equal()` (9) and
-`user/v84/drbdadm_main.c` `name_in_names()` (exact);
+drbd-utils `user/v9/drbdadm_parser.c` `hostnames_equal()` (9) and
+`user/v84/drbdadm_parser.c` `name_in_names()` (exact); corosync
+`exec/totemconfig.c` `find_local_node()`;
 https://github.com/LINBIT/drbd-utils, drbd.conf(5) at
 https://manpages.debian.org/drbd.conf.5.
 """
@@ -109,11 +114,12 @@ class HostNotClusterNode(Rule):
         nodes = [str(n) for n in views.cluster_node_names(site)]
         if not managed or not nodes:
             return
-        nine = version(site) == "9"
+        ver = version(site)
+        named = views.nodes_named_by_nodelist(site)
         bans = _bans(site)
 
-        def match(a: str, b: str) -> bool:
-            return views.same_host(a, b) if nine else a == b
+        def match(on_name: str, node: str) -> bool:
+            return views.drbd_host_is_node(on_name, node, ver, named)
 
         for host, res in host_resources(site):
             prim = managed.get(res.name)

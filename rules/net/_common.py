@@ -149,9 +149,14 @@ def drbd_on_names(resource: "DrbdResource") -> Iterator[tuple[str, "Span"]]:
 
 class NameIndex:
     """Membership by `views.same_host` in O(1): case-insensitive, FQDN vs
-    FQDN exact, otherwise the short names compared."""
+    FQDN exact, otherwise the short names compared (DRBD 9's rule).  With
+    `whole=True`, the name must be the same apart from case: Pacemaker's
+    rule (`views.same_pacemaker_node`), DRBD 8.x's when `case=True` too
+    (`views.same_drbd_host`)."""
 
-    def __init__(self, names) -> None:
+    def __init__(self, names, whole: bool = False, case: bool = False) -> None:
+        self.whole, self.case = whole, case
+        self.written: set[str] = set()
         self.exact: set[str] = set()
         self.plain_short: set[str] = set()
         self.any_short: set[str] = set()
@@ -159,6 +164,7 @@ class NameIndex:
             self.add(n)
 
     def add(self, name: str) -> None:
+        self.written.add(name)
         low = name.lower()
         s = low.split(".", 1)[0]
         self.exact.add(low)
@@ -167,9 +173,13 @@ class NameIndex:
             self.plain_short.add(s)
 
     def __contains__(self, name: str) -> bool:
+        if self.case:
+            return name in self.written
         low = name.lower()
         if low in self.exact:
             return True
+        if self.whole:
+            return False
         s = low.split(".", 1)[0]
         return s in (self.plain_short if "." in low else self.any_short)
 

@@ -2,16 +2,22 @@
 
 ## What it checks
 
-The node names of the three layers, compared the way DRBD 9 compares host
-names (case-insensitive; two FQDNs must be equal, otherwise the short names
-are compared):
+The node names of the three layers, each pair compared the way the tool
+that matches them does:
 
 * the corosync `nodelist` names (`name:`, else a `ring0_addr` that is a host
   name) against the Pacemaker `node` entries (crm file or CIB), in both
-  directions, when both are given;
+  directions, when both are given.  Pacemaker takes each node's name from
+  the nodelist as written and compares names whole, ignoring case only:
+  `san-1` and `san-1.example.com` are two different nodes to it (corosync
+  itself, matching its nodelist against `uname -n`, would accept either);
 * the `on` names of DRBD resources that no Pacemaker primitive manages
-  against the cluster's node names (Pacemaker's, else corosync's).  DRBD
-  resources that Pacemaker manages are checked by DRBD104.
+  against the cluster's node names (Pacemaker's, else corosync's), as
+  drbdadm compares them with `uname -n`: DRBD 9 ignores case and matches a
+  short name against an FQDN, DRBD 8.4 and 8.3 compare exactly, where
+  `uname -n` is the Pacemaker name itself or, when the corosync nodelist
+  names the nodes, any name corosync matches to it (DRBD104 explains).  DRBD resources that
+  Pacemaker manages are checked by DRBD104.
 
 corosync 1.x files have no nodelist, so there is nothing to compare there.
 
@@ -106,17 +112,34 @@ in the files.
 ## Source
 
 corosync.conf(5) nodelist `name`; Pacemaker Explained, "Node names"
-(the name comes from corosync's nodelist, else `uname -n`); drbd.conf(5)
+(the name comes from corosync's nodelist, else `uname -n`); Pacemaker
+`lib/cluster/corosync.c` `pcmk__corosync_name()` and
+`lib/cluster/membership.c` (names compared with `pcmk__str_casei`);
+corosync `exec/totemconfig.c` `find_local_node()`; drbd.conf(5)
 `on host-name` ("must match the Linux host name (uname -n)"); drbd-utils
-`hostnames_equal()`; SUSE Trento check 6E9B82 (corosync and CIB node
+`user/v9/drbdadm_parser.c` `hostnames_equal()`, `user/v84/drbdadm_parser.c`
+`name_in_names()` (strcmp); SUSE Trento check 6E9B82 (corosync and CIB node
 counts agree).
 """
 
 from __future__ import annotations
 
 from sanlint.rule import Context, Rule
-from sanlint.views import cluster_node_names, corosync_node_name, corosync_of, managed_drbd
+from sanlint.views import (
+    cluster_node_names, corosync_node_name, corosync_of, drbd_host_is_node, managed_drbd, nodes_named_by_nodelist,
+    same_host,
+)
+from sanlint_rules.drbd._common import version
 from sanlint_rules.net._common import NameIndex, drbd_on_names
+
+
+def _near(name: str, names) -> str:
+    """`; it is <n> there, and ...` when only the domain or the case tells the names apart."""
+    close = sorted({n for n in names if same_host(n, name) and n != name})
+    if not close:
+        return ""
+    return (f" (it is {close[0]} there: Pacemaker takes the name from the nodelist as written and compares "
+            f"names whole, so a short name and an FQDN are two nodes)")
 
 
 class NodeNamesDisagree(Rule):
@@ -128,7 +151,7 @@ class NodeNamesDisagree(Rule):
     def check(self, ctx: Context):
         site = ctx.site
         pcmk = [n for c in site.all_clusters() for n in c.nodes]
-        pcmk_index = NameIndex(n.uname for n in pcmk)
+        pcmk_index = NameIndex((n.uname for n in pcmk), whole=True)
         coro = []  # (host, name, node)
         for host in site.hosts.values():
             cfg = corosync_of(host)
@@ -136,7 +159,7 @@ class NodeNamesDisagree(Rule):
                 name = corosync_node_name(n)
                 if name:
                     coro.append((host, name, n))
-        coro_index = NameIndex(name for _, name, _ in coro)
+        coro_index = NameIndex((name for _, name, _ in coro), whole=True)
 
         if pcmk_index and coro_index:
             pcmk_listed = ", ".join(sorted({p.uname for p in pcmk}))
@@ -146,7 +169,7 @@ class NodeNamesDisagree(Rule):
                     where = f" on {host.name}" if host.name else ""
                     yield self.finding(
                         f"corosync node {name}{where} is not a Pacemaker node (Pacemaker nodes: "
-                        f"{pcmk_listed}): the node joins under a name the "
+                        f"{pcmk_listed}){_near(name, (p.uname for p in pcmk))}: the node joins under a name the "
                         f"cluster configuration does not know",
                         n.span, identity=f"corosync node {name} / name")
             reported: set[str] = set()
@@ -155,12 +178,14 @@ class NodeNamesDisagree(Rule):
                     reported.add(p.uname.lower())
                     yield self.finding(
                         f"Pacemaker node {p.uname} is not in the corosync nodelist (corosync nodes: "
-                        f"{coro_listed}): it is a phantom node that never "
+                        f"{coro_listed}){_near(p.uname, (c[1] for c in coro))}: it is a phantom node that never "
                         f"joins, and its attributes and constraints apply to nobody",
                         p.span, identity=f"cluster node {p.uname} / name")
 
         names = cluster_node_names(site)
-        cluster = NameIndex(names)
+        ver = version(site)
+        named = nodes_named_by_nodelist(site)
+        cluster = NameIndex(names)  # DRBD 9's rule: a superset of every version's matches, exact check below
         if not cluster:
             return
         listed = ", ".join(sorted(names))
@@ -172,11 +197,15 @@ class NodeNamesDisagree(Rule):
                 if res.name in managed:
                     continue  # DRBD104 checks resources the cluster manages
                 for name, span in drbd_on_names(res):
-                    if name in cluster or (res.name, name.lower()) in seen:
+                    if (name in cluster and any(drbd_host_is_node(name, n, ver, named) for n in names)) \
+                            or (res.name, name.lower()) in seen:
                         continue
                     seen.add((res.name, name.lower()))
+                    close = [n for n in names if same_host(n, name)]
+                    how = (f" (drbdadm {ver} compares host names exactly: {close[0]} is another name)"
+                           if close else "")
                     yield self.finding(
                         f"DRBD resource {res.name} has an `on {name}` section but {name} is no {source} node "
-                        f"({listed}): host names must be the same in DRBD and "
+                        f"({listed}){how}: host names must be the same in DRBD and "
                         f"the cluster",
                         span, identity=f"drbd resource {res.name} / on {name}")

@@ -49,6 +49,9 @@ class IscsiTarget(Located):
     alias: str | None = None
     tid: int | None = None
     body_span: Span | None = field(default=None, repr=False, kw_only=True)
+    # ietd `Lun` lines IET refuses (a blank inside the options): the target comes up without them (ISCSI114)
+    refused_luns: list[IscsiLun] = field(default_factory=list, repr=False, kw_only=True,
+                                         metadata={"skip_json": True})
 
 
 @dataclass(eq=False)

@@ -9,7 +9,12 @@ is a comment, and a trailing backslash continues a line.
 Models:
 
 * `Lun N Path=..,Type=fileio|blockio|nullio[,ScsiId=..][,ScsiSN=..][,IOMode=wb|wt|ro]`
-  -> `IscsiLun`: `io_type` is `Type=` (ietd's default is fileio),
+  -> `IscsiLun` in `target.luns`; with a blank inside the options
+  (`Path=/dev/x, Type=blockio`) in `target.refused_luns` instead: IET splits
+  the options at commas only (kernel `strsep(&params, ",")` + `match_token`),
+  so ` Type=blockio` is an "unknown param" and the kernel refuses the LUN
+  (iscsitarget kernel/file-io.c and block-io.c `parse_*_params`); ISCSI114.
+  An `IscsiLun`: `io_type` is `Type=` (ietd's default is fileio),
   `write_cache` is True only for `IOMode=wb` on fileio (ietd ignores wb on
   blockio; the default is write-through), the other options go to `params`.
 * Target `IncomingUser`/`OutgoingUser` -> `ChapUser`.  The global (discovery)
@@ -115,7 +120,8 @@ def _global(src: SourceFile, cfg: IscsiConfig, stmt: Tree) -> None:
 
 def _in_target(src: SourceFile, target: IscsiTarget, stmt: Tree) -> None:
     if stmt.data == "lun":
-        target.luns.append(_lun(src, stmt))
+        lun, blank = _lun(src, stmt)
+        (target.luns if blank is None else target.refused_luns).append(lun)
     elif stmt.data == "user":
         kw, user, password = stmt.children
         direction = "incoming" if str(kw).lower().startswith("incoming") else "outgoing"
@@ -131,9 +137,10 @@ def _setting(src: SourceFile, stmt: Tree) -> Setting:
     return Setting(str(name), str(value), span=_span(src, stmt), value_span=_span(src, value))
 
 
-def _lun(src: SourceFile, stmt: Tree) -> IscsiLun:
+def _lun(src: SourceFile, stmt: Tree) -> tuple[IscsiLun, int | None]:
+    """The LUN, and the offset of a blank inside its options (None: IET accepts them)."""
     _, number, opts = stmt.children
-    _no_blanks(src, opts)
+    blank = _blank_in(src, opts)
     lun = IscsiLun(bounded_int(str(number), char_offset=number.start_pos), None, span=_span(src, stmt), number_span=_span(src, number))
     for opt in opts.children:
         key, value = opt.children
@@ -142,7 +149,7 @@ def _lun(src: SourceFile, stmt: Tree) -> IscsiLun:
         lun.io_type = "fileio"  # ietd.conf(5): fileio is the default mode
     wb = lun.params.get("IOMode") == "wb"
     lun.write_cache = wb and lun.io_type == "fileio" if lun.io_type != "nullio" else None
-    return lun
+    return lun, blank
 
 
 def _lun_option(src: SourceFile, lun: IscsiLun, key: str, value: Token) -> None:
@@ -155,14 +162,11 @@ def _lun_option(src: SourceFile, lun: IscsiLun, key: str, value: Token) -> None:
         lun.params[key] = str(value)
 
 
-def _no_blanks(src: SourceFile, opts: Tree) -> None:
-    # ietd.conf(5): no blank may appear inside the options after the LUN number
+def _blank_in(src: SourceFile, opts: Tree) -> int | None:
+    """Offset of the first blank inside the options after the LUN number (ietd.conf(5): none allowed)."""
     text = src.text[opts.meta.start_pos:opts.meta.end_pos]
     m = re.search(r"\s", text)
-    if m:
-        pos = opts.meta.start_pos + m.start()
-        line, col = src.line_col(pos)
-        raise ParseError("blank inside Lun options", line, col, found="blank", char_offset=pos)
+    return opts.meta.start_pos + m.start() if m else None
 
 
 # -- initiators.allow / targets.allow -----------------------------------------

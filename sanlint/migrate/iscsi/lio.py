@@ -9,6 +9,7 @@ from sanlint.migrate.base import MigrationPlan
 from sanlint.migrate.iscsi.model import HostSource, LIO_ATTRS, LIO_PARAMS, LunSpec, TargetSpec
 from sanlint.migrate.iscsi.tgt import chap_secret, discovery_users, portal_ip
 from sanlint.model.iscsi import ChapUser
+from sanlint.transform.iscsi import OPEN_LIO_TARGET
 
 
 # -- LIO output ------------------------------------------------------------------------
@@ -137,6 +138,11 @@ def lio_config(source: HostSource, specs: list[TargetSpec], plan: MigrationPlan,
                     f"cache_dynamic_acls={1 if demo else 0} demo_mode_write_protect=0")
         chap = _chap_dict(incoming, outgoing)
         if demo:
+            why = ("the source target admits every initiator" if spec.open
+                   else "it admits initiators by address only, which LIO cannot (--set lio-address-acls=open)")
+            plan.item("error", f"{spec.name}: {why}, so this migration {OPEN_LIO_TARGET}: the new target is open to "
+                      "every initiator (ISCSI104); list the initiator names (initiators.allow, or `acls create "
+                      "IQN`) and rerun", spec.span)
             tpg.update(chap)
             for k, v in chap.items():
                 cmds.append(f"{tpath} set auth {k.removeprefix('chap_')}={v}")
