@@ -189,3 +189,36 @@ def test_iscsi_lio_static_migration_says_when_it_opens_a_target(tmp_path):
     result = check([str(materialize(site, plan, src, tmp_path / "out"))]).findings
     assert any(f.code == "ISCSI104" and "target1" in f.message and "generate_node_acls=1" in f.message
                for f in result)
+
+
+def test_iscsi_migrations_name_the_lun_ietd_refuses(tmp_path):
+    """A Lun line IET refuses (ISCSI114) is never exported, so it is not migrated, and the plan says so."""
+    from test_migrate_iscsi import migrate
+
+    for name in ("iscsi-tgt", "iscsi-lio"):
+        site, plan = migrate(name, RULES / "ISCSI114" / "bad")
+        refused = sorted((i.line, "not migrated" in i.message) for i in plan.items if "ISCSI114" in i.message)
+        assert refused == [(6, True), (7, True)], [i.message for i in plan.items]
+
+
+@pytest.mark.oracle
+def test_drbd126_drbdadm_9_refuses_a_resource_defined_twice(tmp_path):
+    """The same with DRBD 9 syntax (fencing in net, node-id), checked by drbd-utils 9's drbdadm."""
+    site = tmp_path / "site"
+    shutil.copytree(RULES / "DRBD126" / "bad", site)
+    etc = site / "san-1" / "etc"
+    common = etc / "drbd.d" / "global_common.conf"
+    common.write_text(common.read_text().replace("\tdisk {\n\t\tfencing resource-only;\n\t}\n", "")
+                      .replace("\tnet {\n", "\tnet {\n\t\tfencing resource-only;\n")
+                      .replace("crm-fence-peer.sh", "crm-fence-peer.9.sh")
+                      .replace("after-resync-target \"/usr/lib/drbd/crm-unfence-peer.sh\"",
+                               "unfence-peer \"/usr/lib/drbd/crm-unfence-peer.9.sh\""))
+    for res in ("r0.res", "r0-ssd.res"):
+        f = etc / "drbd.d" / res
+        f.write_text(f.read_text().replace("\ton node1 {\n", "\ton node1 {\n\t\tnode-id 0;\n")
+                     .replace("\ton node2 {\n", "\ton node2 {\n\t\tnode-id 1;\n"))
+    run = drbdadm("drbdadm", etc / "drbd.conf")
+    assert run.returncode == 10 and "conflicting use of resource section 'r0'" in run.stderr, run.stderr
+    result = check([str(site)])
+    assert result.site.drbd_version == "9", result.site.drbd_version_reason
+    assert [(Path(f.path).name, f.line) for f in result.findings if f.code == "DRBD126"] == [("r0.res", 1)]

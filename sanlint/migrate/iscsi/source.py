@@ -79,6 +79,10 @@ def ietd_source(host: "Host", plan: MigrationPlan) -> HostSource | None:
     for t in targets:
         spec = TargetSpec(t.name, "ietd", t.span, t, alias=t.alias)
         spec.luns = [_ietd_lun(lun) for lun in t.luns]
+        for lun in t.refused_luns:
+            plan.item("error", f"{t.name} Lun {lun.number}: IET refuses this line (a blank inside its options: "
+                      "ISCSI114), so no running ietd exports this LUN; it is not migrated: write the options "
+                      "without blanks and rerun", lun.span)
         spec.incoming = [c for c in t.chap if c.direction == "incoming"]
         spec.outgoing = [c for c in t.chap if c.direction == "outgoing"]
         spec.params = list(t.params)
