@@ -43,3 +43,24 @@ def test_the_caret_stays_under_the_offending_word(tmp_path):
             break
     else:
         raise AssertionError(r.output)
+
+
+def test_many_findings_on_one_line_with_a_secret_keep_it_redacted_and_carets_right(tmp_path):
+    """The line is read and scrubbed once for all its findings (was once per finding: quadratic on
+    a generated one-line file); the secret stays redacted and each caret under its own word."""
+    crm = tmp_path / "cluster.crm"
+    pad = " ".join(f"bogus{i}=v{i}" for i in range(300))
+    crm.write_text(f"primitive fence-1 stonith:fence_ipmilan params ip=10.0.0.9 username=admin "
+                   f"password=Sup3rS3cretPW {pad}\n")
+    r = CliRunner().invoke(main, ["check", "--no-cache", str(crm)])
+    assert "Sup3rS3cretPW" not in r.output
+    lines = r.output.splitlines()
+    checked = 0
+    for i, line in enumerate(lines):
+        if line.startswith(str(crm)) and "bogus" in line and i + 2 < len(lines) and "^" in lines[i + 2]:
+            word = line.split("bogus", 1)[1].split()[0].strip("'\"`:,")
+            source, caret = lines[i + 1], lines[i + 2]
+            col = caret.index("^")
+            assert source[col:].startswith(f"bogus{word}"), (line, source, caret)
+            checked += 1
+    assert checked >= 100, r.output[:3000]

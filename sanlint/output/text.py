@@ -28,6 +28,7 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
             out.append(c(DIM, f"note: {note}"))
     last_path = None
     scrub = None
+    line_key, original, scrubbed, blank, redacted = None, "", "", True, False
     for f in result.findings:
         if last_path is not None and f.path != last_path:
             out.append("")
@@ -38,16 +39,21 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
         fix = c(DIM, f" {MARKS[f.fix.applicability]}") if f.fix is not None else ""
         out.append(f"{loc} {c(BOLD, f.code)} {sev} {one_line(f.message)}{host}{fix}")
         if show_source and f.span is not None and f.span.end >= f.span.start:
-            text = f.span.file.line_text(f.line)
-            if text.strip():
+            key = (f.path, f.line)
+            if key != line_key:  # findings come grouped by file: read and scrub each line once, not per finding
                 if scrub is None:
                     from sanlint.output.secrets import Scrubber
 
                     scrub = Scrubber.for_site(result.site)
-                original, text = text, scrub.line(text)
+                original = f.span.file.line_text(f.line)
+                line_key, blank = key, not original.strip()
+                scrubbed = original if blank else scrub.line(original)
+                redacted = scrubbed != original
+            if not blank:
+                text = scrubbed
                 gutter = f"{f.line:>5} | "
                 caret_col = min(max(f.column - 1, 0), len(original))
-                if text != original:  # a redacted value before the column moves the caret
+                if redacted:  # a redacted value before the column moves the caret
                     caret_col = len(scrub.line(original[:caret_col]))
                 caret_col = min(caret_col, len(text))
                 width = 1
