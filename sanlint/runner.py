@@ -53,10 +53,11 @@ def load_rules() -> dict[str, type[Rule]]:
 def pack_entry_points(group: str) -> list[tuple[str, str]]:
     """(name, value) of the entry points of `group`.  importlib.metadata reads
     the metadata of every installed distribution (~50 ms, a sixth of a small
-    check); the answer is kept in the cache directory under a key made of
-    the sys.path directories and their *.dist-info / *.egg-info entries with
-    their modification times, so installing, upgrading or removing any
-    package (which rewrites its dist-info) asks importlib.metadata again."""
+    check); the answer is kept in the cache directory (one file, rewritten
+    when its key changes) under a key made of the *.dist-info / *.egg-info
+    entries of the sys.path directories with their modification times, so
+    installing, upgrading or removing any package (which writes its
+    dist-info anew) asks importlib.metadata again."""
     import hashlib
     import json
     import os
@@ -64,35 +65,40 @@ def pack_entry_points(group: str) -> list[tuple[str, str]]:
     h = hashlib.sha256(f"{group}\0{sys.version}".encode())
     for p in sys.path:
         try:
-            h.update(f"{p}\0{os.stat(p or '.').st_mtime_ns}\n".encode("utf-8", "surrogateescape"))
             with os.scandir(p or ".") as entries:
                 meta = sorted((e.name, e.stat().st_mtime_ns) for e in entries
                               if e.name.endswith((".dist-info", ".egg-info")))
         except OSError:
             continue
-        h.update(repr(meta).encode("utf-8", "surrogateescape"))
+        h.update(f"{p}\0{meta!r}\n".encode("utf-8", "surrogateescape"))
+    key = h.hexdigest()[:32]
     from sanlint.parsers.grammar import cache_dir
 
-    path = cache_dir() / f"entry-points-{h.hexdigest()[:24]}.json"
+    path = cache_dir() / f"entry-points-{group}.json"
     try:
-        found = json.loads(path.read_text())
-        if isinstance(found, list) and all(isinstance(x, list) and len(x) == 2 for x in found):
-            return [(str(a), str(b)) for a, b in found]
-    except (OSError, ValueError):
+        kept = json.loads(path.read_text())
+        if kept.get("key") == key and all(isinstance(x, list) and len(x) == 2 for x in kept["points"]):
+            return [(str(a), str(b)) for a, b in kept["points"]]
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
         pass
     from importlib.metadata import entry_points
 
     found = sorted({(ep.name, ep.value) for ep in entry_points(group=group)})
+    tmp = None
     try:  # best effort, atomic: a concurrent run reads the old file or the new one
         import tempfile
 
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "w") as fh:
-            json.dump(found, fh)
+            json.dump({"key": key, "points": found}, fh)
         os.replace(tmp, path)
     except OSError:
-        pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
     return found
 
 

@@ -174,11 +174,17 @@ def test_rule_pack_list_is_cached_and_refreshed_by_installs(tmp_path, monkeypatc
     from sanlint import runner
 
     monkeypatch.setenv("SANLINT_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setattr(sys, "path", ["", *sys.path])  # as in `python -m sanlint`: the working directory
+    monkeypatch.chdir(tmp_path)
     first = runner.pack_entry_points("sanlint.rules")
     assert ("drbd", "sanlint_rules.drbd") in first
     (kept,) = (tmp_path / "c").glob("entry-points-*.json")
-    kept.write_text(json.dumps([["x", "y"]]))  # the file is what later runs read
+    doc = json.loads(kept.read_text())
+    kept.write_text(json.dumps({"key": doc["key"], "points": [["x", "y"]]}))  # the file is what later runs read
     assert runner.pack_entry_points("sanlint.rules") == [("x", "y")]
+    (tmp_path / "new-file").write_text("")  # the working directory changes: same key, no second file
+    assert runner.pack_entry_points("sanlint.rules") == [("x", "y")]
+    assert len(list((tmp_path / "c").glob("entry-points-*"))) == 1
     site = tmp_path / "site"  # a package installed: its dist-info changes the key
     (site / "fake-1.0.dist-info").mkdir(parents=True)
     (site / "fake-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: fake\nVersion: 1.0\n")
@@ -186,6 +192,7 @@ def test_rule_pack_list_is_cached_and_refreshed_by_installs(tmp_path, monkeypatc
     monkeypatch.syspath_prepend(str(site))
     got = runner.pack_entry_points("sanlint.rules")
     assert ("fake", "fake_pack") in got and ("drbd", "sanlint_rules.drbd") in got
+    assert len(list((tmp_path / "c").glob("entry-points-*"))) == 1
 
 
 def test_a_local_check_imports_only_what_the_site_needs(tmp_path):
