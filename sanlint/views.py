@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, TypeVar
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ def cached(fn: Callable[["Site"], T]) -> Callable[["Site"], T]:
 
 # -- names -------------------------------------------------------------------
 
+@lru_cache(maxsize=65536)  # a site names each address many times; ipaddress objects are immutable
 def ip(text: str | None):
     """The IP address in `text` (`10.0.0.1`, `fd00::1`, `[fd00::1]`, `fe80::1%eth0`), or None.
 
@@ -127,6 +129,7 @@ def short(name: str) -> str:
     return name.split(".", 1)[0].lower()
 
 
+@lru_cache(maxsize=65536)  # asked for every resource and host section of a site
 def same_host(a: str, b: str) -> bool:
     """DRBD 9's rule (`hostnames_equal`): case-insensitive; two FQDNs must be
     equal, otherwise the short names are compared.

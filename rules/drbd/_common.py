@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Iterator
+from weakref import WeakKeyDictionary
 
 from sanlint.edit.brace import stmt
 from sanlint.transform.drbd import FENCE_SCRIPT, HANDLER_DIR, UNFENCE_SCRIPT  # noqa: F401  (the pack's rules import them)
@@ -62,9 +63,20 @@ class Found:
         return self.setting.value
 
 
+_SECTIONS: "WeakKeyDictionary[DrbdResource, list[DrbdSection]]" = WeakKeyDictionary()
+
+
 def resource_sections(res: "DrbdResource") -> list["DrbdSection"]:
     """Every option section of a resource: its own, its volumes', its host
-    sections' and its connections' (DRBD 9), in that order."""
+    sections' and its connections' (DRBD 9), in that order (gathered once
+    per resource: the model is not changed while rules run; do not mutate)."""
+    out = _SECTIONS.get(res)
+    if out is None:
+        out = _SECTIONS[res] = _gather_sections(res)
+    return out
+
+
+def _gather_sections(res: "DrbdResource") -> list["DrbdSection"]:
     out = list(res.sections)
     for v in res.volumes:
         out.extend(v.sections)

@@ -49,6 +49,7 @@ equal hashes"); https://github.com/LINBIT/drbd-utils.
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from sanlint.rule import Context, Rule
 from sanlint_rules.drbd._common import host_resources
@@ -66,13 +67,18 @@ def _all_addresses(res):
 
 
 def _invalid(a) -> str | None:
+    return _invalid_address(a.family == "ipv6", a.address)
+
+
+@lru_cache(maxsize=65536)  # each address is named by many resources
+def _invalid_address(v6: bool, address: str) -> str | None:
     try:
-        if a.family == "ipv6":
-            ipaddress.IPv6Address(a.address.split("%")[0])
+        if v6:
+            ipaddress.IPv6Address(address.split("%")[0])
         else:
-            ipaddress.IPv4Address(a.address)
+            ipaddress.IPv4Address(address)
     except ValueError:
-        return f"{a.address} is not a valid {'IPv6' if a.family == 'ipv6' else 'IPv4'} address"
+        return f"{address} is not a valid {'IPv6' if v6 else 'IPv4'} address"
     return None
 
 

@@ -90,26 +90,47 @@ def _child_fields(cls: type) -> tuple[str, ...]:
 
 
 _LEAVES = (str, int, float, bool, type(None), Span, bytes)
+# what `walk` does with an object, by its type (decided once per type)
+_LEAF, _SEQ, _MAP, _LOCATED, _DATA, _OTHER = range(6)
+_KIND: dict[type, int] = {}
+
+
+def _kind(t: type) -> int:
+    if issubclass(t, _LEAVES):
+        return _LEAF
+    if issubclass(t, (list, tuple)):
+        return _SEQ
+    if issubclass(t, dict):
+        return _MAP
+    if issubclass(t, type) or not is_dataclass(t):
+        return _OTHER  # a class (even a dataclass' own class), or anything else
+    return _LOCATED if issubclass(t, Located) else _DATA
 
 
 def walk(obj: Any, _seen: set[int] | None = None):
     """Every `Located` object reachable from `obj` (depth-first, in field
-    order, each once); iterative, with field names cached per class."""
+    order, each once); iterative, with field names and each type's handling
+    decided once per class (a site model has hundreds of thousands of objects)."""
     seen = _seen if _seen is not None else set()
     stack = [obj]
+    pop, extend, kinds = stack.pop, stack.extend, _KIND
     while stack:
-        cur = stack.pop()
-        if isinstance(cur, _LEAVES):
+        cur = pop()
+        t = type(cur)
+        k = kinds.get(t)
+        if k is None:
+            k = kinds[t] = _kind(t)
+        if k == _LEAF or k == _OTHER:
             continue
-        if isinstance(cur, (list, tuple)):
-            stack.extend(reversed(cur))
+        if k == _SEQ:
+            extend(reversed(cur))
             continue
-        if isinstance(cur, dict):
-            stack.extend(reversed(list(cur.values())))
+        if k == _MAP:
+            extend(reversed(list(cur.values())))
             continue
-        if not is_dataclass(cur) or isinstance(cur, type) or id(cur) in seen:
+        if id(cur) in seen:
             continue
         seen.add(id(cur))
-        if isinstance(cur, Located):
+        if k == _LOCATED:
             yield cur
-        stack.extend(getattr(cur, name) for name in reversed(_child_fields(type(cur))))
+        extend([getattr(cur, name) for name in reversed(_child_fields(t))])
