@@ -169,6 +169,14 @@ def parse_outcome(src: SourceFile) -> tuple:
         return ("err", _error_fields(e))
 
 
+def parse_outcome_or_raise(src: SourceFile) -> Any:
+    """sanlint.parsers.parse, its ParseError rebuilt as the cache does (same fields)."""
+    kind, value = parse_outcome(src)
+    if kind == "err":
+        _raise(value)
+    return value
+
+
 # -- the on-disk store -----------------------------------------------------------
 
 class Store:
@@ -287,7 +295,15 @@ class ParseEngine:
 
     # -- one file --------------------------------------------------------
     def parse(self, src: SourceFile) -> Any:
-        """Like sanlint.parsers.parse, through the cache."""
+        """Like sanlint.parsers.parse, through the cache (except for the
+        formats whose parser is faster than the cache: `Format.pool`)."""
+        from sanlint.formats import BY_NAME
+
+        spec = BY_NAME.get(src.format or "")
+        if spec is not None and not spec.pool:
+            if self.on_parsed:
+                self.on_parsed(1)
+            return parse_outcome_or_raise(src)
         key = key_of(src.format or "", src.display, src.path, src.data)
         blob = self.ready.pop(key, None)
         if blob is None and self.store is not None:

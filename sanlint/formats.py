@@ -57,8 +57,8 @@ class Format:
                  main_file: str | None = None,  # read first (drbdadm/tgt-admin start there), then its includes
                  includes: str | None = None,  # the tool whose include semantics apply (result.includes followed)
                  editor: str | None = None,  # the module that edits this syntax through spans
-                 pool: bool = True,  # parse big batches in the process pool; False when the parser is
-                 # faster than pickling its result back (the hand-written DRBD parser)
+                 pool: bool = True,  # cache parse results and parse big batches in the process pool; False
+                 # when the parser is faster than loading a cache entry or a worker's result (the DRBD parser)
                  ) -> None:
         self.name, self.parser, self.paths, self.walk, self.names = name, parser, paths, walk, names
         self.located, self.homes, self.sniff, self.grammar, self.attach = located, homes, sniff, grammar, attach

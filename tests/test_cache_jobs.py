@@ -57,9 +57,26 @@ def site(tmp_path):
     return s
 
 
+@pytest.fixture(autouse=True)
+def _drbd_cached(monkeypatch):
+    """DRBD files normally skip the cache and the pool (Format.pool=False: the
+    parser is faster); these tests use them as cached, pooled files."""
+    monkeypatch.setattr(BY_NAME["drbd"], "pool", True)
+
+
+def test_cheap_formats_skip_the_cache_and_agree(site, tmp_path, monkeypatch):
+    monkeypatch.setattr(BY_NAME["drbd"], "pool", False)
+    plain = outcome([site], ParseEngine(cache=False, jobs=1))
+    cdir = tmp_path / "cache"
+    first = outcome([site], ParseEngine(cache=True, cache_dir=cdir, jobs=2))
+    again = outcome([site], ParseEngine(cache=True, cache_dir=cdir, jobs=2))
+    assert first == plain and again == plain
+    entries = [p for p in (cdir / "parsed").rglob("*") if p.is_file()]
+    assert 0 < len(entries) < 20  # the seed's other formats only, none of the 72 DRBD files
+
+
 def test_cached_parallel_and_serial_runs_agree(site, tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "PARALLEL_MIN_FILES", 8)
-    monkeypatch.setattr(BY_NAME["drbd"], "pool", True)  # DRBD files normally parse in-process: pool them here
     plain = outcome([site], ParseEngine(cache=False, jobs=1))
     assert any(code == "SAN001" for code, *_ in plain[0])  # the broken file is reported
     cdir = tmp_path / "cache"
