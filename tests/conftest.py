@@ -39,6 +39,32 @@ def need_shared(rel: str) -> Path:
     pytest.skip(f"{p} not available")
 
 
+def on_a_terminal(argv: list[str], env: dict | None = None, stderr: bool = True, **kw) -> tuple[int, str]:
+    """Run argv with standard output (and error, unless stderr=False) on a
+    pseudo-terminal: (exit status, what the terminal showed)."""
+    import pty
+    import subprocess
+
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL, stdout=slave,
+                                stderr=slave if stderr else subprocess.DEVNULL, **kw)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        rc = proc.wait(timeout=300)
+    finally:
+        os.close(master)
+    return rc, b"".join(chunks).decode(errors="replace")
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
     # one grammar cache for the whole session, never the user's

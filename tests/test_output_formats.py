@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
 import shutil
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -20,7 +18,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import REPO
+from conftest import REPO, on_a_terminal
 from report_sites import SECRETS, SEED, run_cli, secret_site
 from sanlint.baseline import FINGERPRINT_KEY, fingerprint
 from sanlint.output.github import annotation, escape_data, escape_property
@@ -248,24 +246,7 @@ def _on_a_terminal(env_extra: dict[str, str]) -> str:
     """Run `sanlint check SEED` with stdout on a pseudo-terminal."""
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env.update(env_extra)
-    master, slave = pty.openpty()
-    try:
-        proc = subprocess.Popen([sys.executable, "-m", "sanlint", "check", SEED], cwd=REPO, env=env,
-                                stdout=slave, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        proc.wait(timeout=60)
-    finally:
-        os.close(master)
-    return b"".join(chunks).decode(errors="replace")
+    return on_a_terminal([sys.executable, "-m", "sanlint", "check", SEED], env=env, stderr=False, cwd=REPO)[1]
 
 
 def test_colour_on_a_terminal_unless_NO_COLOR():

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, need
+from conftest import FIXTURES, need, on_a_terminal
 from sshd import free_port
 from test_apply import run
 
@@ -83,29 +83,11 @@ def test_fix_on_two_nodes_matches_a_local_fix_and_rollback_last_restores(server,
     assert again.exit_code == 2 and "no run to roll back" in again.output
 
 
-def on_a_terminal(*args) -> str:
-    """Run sanlint with standard output and error on a pseudo-terminal."""
-    master, slave = os.openpty()
-    p = subprocess.Popen([sys.executable, "-m", "sanlint", *args], stdin=subprocess.DEVNULL, stdout=slave,
-                         stderr=slave)
-    os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    assert p.wait() in (0, 1), out.decode(errors="replace")
-    return out.decode(errors="replace").replace("\r\n", "\n")
-
-
 def test_dry_run_prints_the_plan_and_diffs_and_changes_nothing_with_progress_on_a_terminal(server, site):
     before = tree(site)
-    out = on_a_terminal("check", "--fix", "--dry-run", *remote_args(server, site))
+    rc, out = on_a_terminal([sys.executable, "-m", "sanlint", "check", "--fix", "--dry-run", *remote_args(server, site)])
+    assert rc in (0, 1), out
+    out = out.replace("\r\n", "\n")
     assert tree(site) == before and not list(site.rglob("var/lib/sanlint"))
     assert "# plan (--dry-run: nothing is changed)" in out
     assert "san-2: 1 file(s); originals kept in" in out and "/var/lib/sanlint/backups/RUN-ID/" in out
@@ -359,3 +341,35 @@ def test_a_live_cib_is_changed_once_on_one_node():
     got = {place.label: sorted(s.path for s in steps) for place, steps in plan.groups}
     assert got == {"san-1": ["etc/drbd.d/r0.res", "var/lib/pacemaker/cib/cib.xml"], "san-2": ["etc/drbd.d/r0.res"]}
     assert any("san-2" in n and "Pacemaker" in n for n in plan.notes)
+
+
+def test_live_cib_path_replaces_the_configuration_checks_it_first_and_rolls_back(tmp_path, monkeypatch):
+    """The ROOT / path of the node program (`sanlint.apply.node`), in
+    process, with the running cluster stood in for by a CIB file through
+    Pacemaker's own CIB_file switch (no cluster runs here): the running
+    configuration must be the planned one, is replaced by cibadmin (never a
+    file write by sanlint), kept for rollback, and put back."""
+    need("cibadmin")
+    from sanlint.apply import node
+
+    live = tmp_path / "running-cib.xml"
+    shutil.copy(CIB, live)
+    monkeypatch.setenv("CIB_file", str(live))
+    old = CIB.read_bytes()
+    new = old.replace(b'role="Master"', b'role="Promoted"').replace(b'role="Slave"', b'role="Unpromoted"')
+    shown = "san-1:/var/lib/pacemaker/cib/cib.xml"
+    e = {"rel": node.CIB_REL, "path": "/var/lib/pacemaker/cib/cib.xml", "old_bytes": old, "new_bytes": new,
+         "format": "cib", "display": shown}
+    state, tmp = str(tmp_path / "state"), str(tmp_path)
+    assert node._live_cib_check(e, tmp) is None
+    node._live_cib_apply(state, "RUN-1", e, tmp)
+    now = live.read_bytes()
+    assert b'role="Promoted"' in now and b'role="Master"' not in now and b'epoch="2"' in now
+    assert "changed since the plan was made" in node._live_cib_check(e, tmp)  # a second run would stop
+    with pytest.raises(node.local.ApplyError):
+        node._live_cib_apply(state, "RUN-2", e, tmp)
+    assert [r["state"] for r in node._cib_runs(state)] == ["done"]
+    assert node._live_cib_rollback(state, "RUN-1", tmp) == [shown]
+    back = live.read_bytes()
+    assert b'role="Master"' in back and b'role="Promoted"' not in back
+    assert [r["state"] for r in node._cib_runs(state)] == ["rolled-back"]

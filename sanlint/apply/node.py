@@ -260,12 +260,13 @@ def _is_cib(e: dict) -> bool:
 
 def _cibadmin(args: list[str], cib_file: str | None, data: bytes | None, tmp: str) -> tuple[int, str, str]:
     """Run cibadmin (rc, output, stdout): against the file `cib_file` (CIB_file=),
-    or, when None, against the running cluster (CIB_file unset)."""
+    or, when None, as the node's environment says: the running cluster, or
+    whatever CIB_file / CIB_shadow the admin's session sets (Pacemaker's own
+    switches, honoured as every Pacemaker tool honours them)."""
     tool = _which("cibadmin")
     if not tool:
         return 127, "cibadmin is not installed on the node", ""
     env = dict(os.environ)
-    env.pop("CIB_file", None)
     if cib_file:
         env["CIB_file"] = cib_file
     argv = [tool, *args]
