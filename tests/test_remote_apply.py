@@ -157,6 +157,8 @@ def test_migrate_write_on_two_nodes_matches_a_local_migration(server, site, tmp_
     local = run("migrate", "drbd-9", "--write", "--host", f"san-1={ref}/san-1", "--host", f"san-2={ref}/san-2")
     assert local.exit_code in (0, 1), local.output
     before = tree(site)
+    assert run("migrate", "drbd-9", "--dry-run", *remote_args(server, site)).exit_code == 2  # without --write
+    assert run("check", "--dry-run", *remote_args(server, site)).exit_code == 2  # without --fix
     dry = run("migrate", "drbd-9", "--write", "--dry-run", *remote_args(server, site))
     assert dry.exit_code in (0, 1), dry.output
     assert "plan (--dry-run: nothing is changed)" in dry.output and "checked san-2: DRBD configuration accepted" \

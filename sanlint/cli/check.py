@@ -78,6 +78,8 @@ def check(paths, hosts, config, fmt, fail_on, select, extend_select, ignore, fix
 
     if statistics and fmt not in ("text", "json"):
         raise click.UsageError("--statistics prints text or json, not " + fmt)
+    if dry_run and not (fix or unsafe_fixes):
+        raise click.UsageError("--dry-run goes with --fix or --unsafe-fixes (the plan of a run that changes nothing)")
     stdin = _Stdin.take(paths, hosts, stdin_filename, write=(fix or unsafe_fixes) and not diff)
     settings = load_settings(config, select, ignore, fail_on, extend_select,
                              paths=(stdin.name,) if stdin else paths)

@@ -94,6 +94,8 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
     if run_steps and mode != "diff":
         raise click.UsageError("--run-steps writes no file: install the migrated files with --write (or from "
                                "--output) at the runbook's file-change steps, and run the steps without them")
+    if dry_run and mode != "write":
+        raise click.UsageError("--dry-run goes with --write (the plan of a write that changes nothing)")
     if from_step != 1 and not run_steps:
         raise click.UsageError("--from N needs --run-steps")
     if not paths and not hosts:
