@@ -86,7 +86,8 @@ cabling, firewall rules for it).
 ## Source
 
 corosync.conf(5) `ringX_addr`, `interface`/`ringnumber`/`linknumber`,
-`rrp_mode`, `link_mode`; DRBD 9 user's guide `drbd-pacemaker.adoc`
+`rrp_mode` (corosync 1.x/2.x only: under corosync 3 the advice is a
+second knet link in the nodelist), `link_mode`; DRBD 9 user's guide `drbd-pacemaker.adoc`
 (IMPORTANT: Pacemaker's communication must stay available when DRBD's link
 breaks); SUSE Trento check DA114A (at least two rings per node).
 """
@@ -94,6 +95,7 @@ breaks); SUSE Trento check DA114A (at least two rings per node).
 from __future__ import annotations
 
 from sanlint.rule import Context, Rule
+from sanlint.site import infer_corosync
 from sanlint.views import corosync_node_name, corosync_of
 
 
@@ -136,8 +138,13 @@ class SingleRing(Rule):
             totem = cfg.section("totem")
             span = cfg.interfaces[0].span if cfg.interfaces else (totem.span if totem is not None else cfg.span)
             ring = f"ring {rings[0]}" if rings else "no interface section"
+            major = cfg.version if cfg.version == "3" else infer_corosync(ctx.site, ctx.settings, skip=cfg)[0]
+            if major == "3":  # corosync 3 has no redundant ring protocol: links come from the nodelist
+                advice = ("add a nodelist whose nodes carry ring0_addr and ring1_addr on two independent "
+                          "networks (knet links; corosync 3 has no rrp_mode)")
+            else:
+                advice = "add a second interface (ringnumber 1) on an independent network with rrp_mode passive"
             yield self.finding(
                 f"corosync{where} has a single ring ({ring}): one NIC or switch failure partitions the "
-                f"cluster and the nodes fence each other; add a second interface (ringnumber 1) on an "
-                f"independent network with rrp_mode passive",
+                f"cluster and the nodes fence each other; {advice}",
                 span, identity="corosync totem / rings")
