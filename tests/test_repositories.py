@@ -229,6 +229,25 @@ def test_report_and_migrate_take_one_cluster(repo):
         assert r.exit_code == 2 and "one cluster at a time" in r.output and "clusters/prod" in r.output
 
 
+def test_no_secret_of_any_cluster_leaks(tmp_path):
+    """Each cluster's model secrets are scrubbed from every output, not only
+    the first cluster's (tests/secret_site.py: every written form)."""
+    import secret_site
+
+    secret_site.build(tmp_path / "repo" / "a")
+    secret_site.build(tmp_path / "repo" / "dc2" / "b")
+    outputs = [cli("check", "--format", fmt, "--verbose", "repo", cwd=tmp_path).output
+               for fmt in ("text", "json", "sarif", "junit", "github")]
+    outputs.append(cli("check", "--diff", "--unsafe-fixes", "repo", cwd=tmp_path).output)
+    parsed = cli("parse", "repo", cwd=tmp_path)
+    outputs.append(parsed.output)
+    assert "== cluster repo/a:" in outputs[0] and "== cluster repo/dc2/b:" in outputs[0]
+    assert [s for s in secret_site.SECRETS if any(s in out for out in outputs)] == []
+    doc = json.loads(parsed.output)
+    assert [s["name"] for s in doc["sites"]] == ["repo/a", "repo/dc2/b"]
+    assert parsed.exit_code == 1 and {p["path"].split("/")[1] for p in doc["problems"]} == {"a", "dc2"}
+
+
 # -- property: any arrangement of the example sites ------------------------------------
 
 EXAMPLES = sorted(d.name for d in SITES.iterdir() if d.is_dir())
