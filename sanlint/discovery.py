@@ -240,6 +240,9 @@ def discover_clusters(paths: list[str], hosts: list[tuple[str, str]] | None = No
             raise UsageError(f"--host {name}={p}: {nothing_found()}")
     for p in paths:
         _discover_one(loose, clusters, seen, p)
+    roots = [f"{h.name} ({h.root})" for h in loose.hosts.values() if h.name and h.root is not None]
+    if roots:
+        loose.notes.append("layout: host roots given one by one, checked as one site: " + ", ".join(roots))
     if not loose.hosts and not loose.cluster_files and clusters:
         for c in clusters[:1]:  # problems met between clusters (an unreadable directory): reported with the first
             c.problems[:0] = loose.problems
@@ -342,6 +345,8 @@ def _scan(loose: Discovery, clusters: list[Discovery], seen: set[str], d: Path, 
             seen.add(real)
             site = Discovery(name=_name(shown))
             _walk_site(site, d, shown, boundary, host_dirs)
+            site.notes.append(f"layout: {_name(shown)} is a site; its host roots are hosts "
+                              f"{', '.join(h.name for h in host_dirs)}; files at its top level are cluster-wide")
             clusters.append(site)
         others = [c for c in subdirs if c not in host_dirs]
     elif _holds_config(d, entries):

@@ -152,9 +152,18 @@ def test_parallel_parse_gives_the_serial_result(repo, monkeypatch):
     assert outcome(ParseEngine(cache=False, jobs=2)) == serial
 
 
+def test_verbose_says_which_layout_was_assumed(repo):
+    notes = json.loads(cli("check", "--format", "json", "--verbose", "--exit-zero", "clusters", cwd=repo).output)["notes"]
+    assert ("clusters/prod: layout: clusters/prod is a site; its host roots are hosts san-1, san-2; "
+            "files at its top level are cluster-wide") in notes
+    assert [n for n in notes if n.startswith("clusters/lab: ")]  # each cluster's own notes (versions...)
+
+
 def test_host_roots_given_together_are_one_site(repo):
-    r = cli("check", "--format", "json", "--exit-zero", "clusters/prod/san-1", "clusters/prod/san-2", cwd=repo)
+    r = cli("check", "--format", "json", "--exit-zero", "--verbose", "clusters/prod/san-1", "clusters/prod/san-2",
+            cwd=repo)
     doc = json.loads(r.output)
+    assert [n for n in doc["notes"] if n.startswith("layout: host roots given one by one, checked as one site: san-1 (")]
     assert doc["summary"]["hosts"] == 2 and [c["name"] for c in doc["summary"]["clusters"]] == [None]
     assert {f["cluster"] for f in doc["findings"]} == {None}
 
