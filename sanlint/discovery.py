@@ -10,7 +10,13 @@ What a PATH can be (spec/cli.md):
 * a site: a directory whose subdirectories are host roots, one host each,
   named after the subdirectory; files at the site's top level (a crm file,
   a CIB) are cluster-wide;
-* any other directory: its files are classified one by one, as one host.
+* any other directory: a repository, searched at any depth for sites (each
+  one cluster) and for directories that directly hold configuration files
+  (each, with its subdirectories, one cluster of one anonymous host).
+
+`discover_clusters` returns one `Discovery` per cluster: hosts of the same
+name in two clusters are never merged.  Files and host roots given as PATHs
+one by one, and --host values, form one cluster together (named None).
 
 Inside a host root only the places where the SAN stack keeps its
 configuration are read (etc/drbd.conf, etc/drbd.d, etc/lvm, etc/tgt, ...),
@@ -26,6 +32,7 @@ import socket
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from sanlint import formats
 
@@ -58,11 +65,17 @@ class FoundHost:
 
 @dataclass
 class Discovery:
+    """The inputs of one cluster (a site)."""
+
     hosts: dict[str, FoundHost] = field(default_factory=dict)
     cluster_files: list[FoundFile] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (display path, message) for SAN001
     skipped: list[str] = field(default_factory=list)  # backups and leftovers passed over (--verbose)
     refused: set[str] = field(default_factory=set)  # absolute paths reported in `problems` (not again as includes)
+    # the cluster's name: its directory as reached from the PATH; None for the hosts and files given one by one
+    name: str | None = None
+    assumed: list[str] = field(default_factory=list)  # layout assumptions (a note on stderr, and under --verbose)
+    notes: list[str] = field(default_factory=list)  # what else the layout made sanlint decide (--verbose)
 
     def refuse(self, path: Path, display: str, why: str) -> None:
         self.refused.add(os.path.abspath(path))
@@ -193,23 +206,78 @@ ALIASES: dict[str, str] = {}
 
 
 def discover(paths: list[str], hosts: list[tuple[str, str]] | None = None) -> Discovery:
-    disc = Discovery()
+    """The inputs of PATHs that hold one cluster (see `discover_clusters`)."""
+    clusters = discover_clusters(paths, hosts)
+    if len(clusters) != 1:
+        raise UsageError(f"{' '.join(paths)}: {len(clusters)} clusters ({', '.join(str(c.name) for c in clusters)}); "
+                         "expected one")
+    return clusters[0]
+
+
+def discover_clusters(paths: list[str], hosts: list[tuple[str, str]] | None = None) -> list[Discovery]:
+    """One Discovery per cluster, in the order given (a repository's in path order).
+
+    Host roots, `etc` directories and files given as PATHs, and --host
+    values, form one cluster together (as `check site/a site/b` checks one
+    site); a site or a repository given as a PATH is its own cluster(s).
+    A PATH that holds no configuration at all is a UsageError that says
+    what was looked for (a gate that checks nothing must not pass)."""
+    loose = Discovery()
+    clusters: list[Discovery] = []
+    seen: set[str] = set()  # real paths of the cluster directories already found (a PATH given twice, nested PATHs)
     for name, p in hosts or []:
         path = Path(p)
         if not path.exists():
             raise UsageError(f"{p}: no such file or directory")
         root = path.parent if path.name == "etc" and path.is_dir() else path
+        before = _size(loose)
         if path.is_dir():
             shown = ALIASES.get(os.path.realpath(root)) or (p if path.name != "etc" else str(Path(p).parent))
-            _walk_host(disc, disc.host(name, root), root, shown, os.path.realpath(root))
+            _walk_host(loose, _loose_host(loose, name, root, shown), root, shown, os.path.realpath(root))
         else:
-            _add_file(disc, disc.host(name, None), path, p, None, os.path.dirname(os.path.realpath(path)))
+            _add_file(loose, loose.host(name, None), path, p, None, os.path.dirname(os.path.realpath(path)))
+        if _size(loose) == before:
+            raise UsageError(f"--host {name}={p}: {nothing_found()}")
     for p in paths:
-        _discover_one(disc, p)
-    return disc
+        _discover_one(loose, clusters, seen, p)
+    roots = [f"{h.name} ({h.root})" for h in loose.hosts.values() if h.name and h.root is not None]
+    if roots:
+        loose.notes.append("layout: host roots given one by one, checked as one site: " + ", ".join(roots))
+    if not loose.hosts and not loose.cluster_files and clusters:
+        for c in clusters[:1]:  # problems met between clusters (an unreadable directory): reported with the first
+            c.problems[:0] = loose.problems
+            c.skipped[:0] = loose.skipped
+            c.refused |= loose.refused
+        return clusters
+    return [loose, *clusters]
 
 
-def _discover_one(disc: Discovery, arg: str) -> None:
+def nothing_found() -> str:
+    """What a PATH holding no configuration was searched for, in words."""
+    homes = sorted({p[4:] + ("/" if p in formats.host_dirs() else "") for p in
+                    [*formats.host_files(), *formats.host_dirs()] if p.startswith("etc/")})
+    names = [n for n, _ in formats.name_patterns()]
+    return ("no configuration file found; looked for host roots (DIR/etc/ holding " + ", ".join(homes) +
+            "; or DIR/var/lib/pacemaker/cib/), sites (directories of host roots), and at any depth files named "
+            + ", ".join(names) + " or whose content is DRBD, crm or CIB configuration")
+
+
+def _size(disc: Discovery) -> int:
+    return (sum(len(h.files) for h in disc.hosts.values()) + len(disc.cluster_files) + len(disc.problems)
+            + len(disc.skipped))
+
+
+def _loose_host(disc: Discovery, name: str, root: Path, shown: str) -> FoundHost:
+    """The host `name` of the cluster of host roots given one by one; a second
+    root of the same name is another cluster's host: never merged."""
+    have = disc.hosts.get(name)
+    if have is not None and have.root is not None and os.path.realpath(have.root) != os.path.realpath(root):
+        raise UsageError(f"{shown}: a second host named {name!r} (the first is {have.root}): hosts of two clusters "
+                         "are never merged; check the clusters' site directories, or name the hosts with --host NAME=PATH")
+    return disc.host(name, root)
+
+
+def _discover_one(loose: Discovery, clusters: list[Discovery], seen: set[str], arg: str) -> None:
     path = Path(arg)
     if not path.exists() and not path.is_symlink():
         raise UsageError(f"{arg}: no such file or directory")
@@ -217,52 +285,135 @@ def _discover_one(disc: Discovery, arg: str) -> None:
         raise UsageError(f"{arg}: permission denied")
     if path.is_file():
         # a file named on the command line: its own directory is the tree
-        _add_file(disc, disc.host("", None), path, arg, None, os.path.dirname(os.path.realpath(path)), explicit=True)
+        _add_file(loose, loose.host("", None), path, arg, None, os.path.dirname(os.path.realpath(path)), explicit=True)
+        loose.notes.append(f"{arg}: a file given on its own, read as part of one anonymous host")
         return
     if not path.is_dir():
         raise UsageError(f"{arg}: not a regular file or directory")
     resolved = path.resolve()
     boundary = str(resolved)
+    before = _size(loose)
     if path.name == "etc" or resolved == Path("/etc"):
         root = path.parent if path.name == "etc" else resolved.parent
         name = socket.gethostname() if resolved == Path("/etc") else root.resolve().name
         shown = str(path.parent) if path.name == "etc" else "/"
-        _walk_host(disc, disc.host(name, root), root, shown, os.path.realpath(root))
+        _walk_host(loose, _loose_host(loose, name, root, shown), root, shown, os.path.realpath(root))
+    elif is_host_root(path):
+        _walk_host(loose, _loose_host(loose, resolved.name, path, arg), path, arg, boundary)
+    else:
+        if boundary in seen:
+            return
+        n = len(clusters)
+        _scan(loose, clusters, seen, path, arg, boundary, set())
+        clusters[n:] = [c for c in clusters[n:] if _size(c)]  # a site whose host roots hold nothing of the SAN stack
+        if len(clusters) > n or _size(loose) > before:
+            return
+    if _size(loose) == before:
+        raise UsageError(f"{arg}: {nothing_found()}")
+
+
+def _subdirs(d: Path) -> list[Path]:
+    try:
+        return sorted(c for c in d.iterdir() if not c.name.startswith(".") and c.is_dir())
+    except OSError:
+        return []
+
+
+def _is_site(d: Path) -> bool:
+    return any(is_host_root(c) for c in _subdirs(d))
+
+
+def _scan(loose: Discovery, clusters: list[Discovery], seen: set[str], d: Path, shown: str, boundary: str,
+          visited: set[tuple[int, int]]) -> None:
+    """A directory that is not a host root: a site, a directory of loose
+    configuration files, or a repository to search deeper."""
+    try:
+        st = os.stat(d)
+        entries = sorted(d.iterdir())
+    except OSError as e:
+        loose.problems.append((shown, f"cannot read directory: {e.strerror or e}; not checked"))
         return
-    if is_host_root(path):
-        _walk_host(disc, disc.host(path.resolve().name, path), path, arg, boundary)
+    if (st.st_dev, st.st_ino) in visited:
+        loose.problems.append((shown, "directory loop (symbolic link back to a parent), not followed"))
         return
-    subdirs = sorted(d for d in path.iterdir() if d.is_dir() and not d.name.startswith("."))
-    host_dirs = [d for d in subdirs if is_host_root(d)]
-    if host_dirs:  # a site: links between its hosts are fine, nothing outside it is read
-        for d in host_dirs:
-            shown = _join(arg, d.name)
-            why = _escape_problem(d, boundary)
-            if why:
-                disc.refuse(d, shown, why)
-                continue
-            _walk_host(disc, disc.host(d.name, d), d, shown, boundary)
-        for f in sorted(path.iterdir()):
-            if f.name.startswith(".") or f.is_dir():
-                continue
-            shown = _join(arg, f.name)
-            if is_leftover(f.name):
-                disc.skipped.append(shown)
-                continue
-            fmt = classify(f)
-            if fmt is None:
-                if classify_name(f.name) is not None or not os.access(f, os.R_OK) or not f.is_file():
-                    why = _escape_problem(f, boundary) or _entry_problem(f)
-                    if why:
-                        disc.refuse(f, shown, why)
-                continue
-            if fmt in formats.cluster_formats():
-                disc.cluster_files.append(FoundFile(f, shown, fmt, boundary=boundary))
-            else:
-                _add_file(disc, disc.host("", None), f, shown, None, boundary)
-        return
-    # a plain directory of configuration files: one anonymous host
-    _walk_plain(disc, path, arg, boundary)
+    visited.add((st.st_dev, st.st_ino))
+    real = os.path.realpath(d)
+    subdirs = [c for c in entries if not c.name.startswith(".") and c.is_dir()]
+    host_dirs = [c for c in subdirs if is_host_root(c)]
+    if host_dirs:
+        if real not in seen:
+            seen.add(real)
+            site = Discovery(name=_name(shown))
+            _walk_site(site, d, shown, boundary, host_dirs)
+            site.notes.append(f"layout: {_name(shown)} is a site; its host roots are hosts "
+                              f"{', '.join(h.name for h in host_dirs)}; files at its top level are cluster-wide")
+            clusters.append(site)
+        others = [c for c in subdirs if c not in host_dirs]
+    elif _holds_config(d, entries):
+        if real not in seen:
+            seen.add(real)
+            group = Discovery(name=_name(shown))
+            nested: list[Path] = []
+            _walk_plain(group, d, shown, boundary, nested)
+            if _size(group):
+                clusters.append(group)
+                group.assumed.append(f"{_name(shown)}: no host root (DIR/etc/...) or site found, so its files are "
+                                     "read as one anonymous host: rules that compare hosts cannot run")
+            others = nested
+        else:
+            others = []
+    else:
+        others = subdirs
+    for c in others:
+        sub = _join(shown, os.path.relpath(c, d).replace(os.sep, "/"))
+        why = _escape_problem(c, boundary)
+        if why:
+            loose.refuse(c, sub, why)
+            continue
+        _scan(loose, clusters, seen, c, sub, boundary, visited)
+
+
+def _name(shown: str) -> str:
+    return shown.rstrip("/") or shown
+
+
+def _holds_config(d: Path, entries: list[Path]) -> bool:
+    """Whether a directory directly holds a configuration file (or a file named like one)."""
+    for f in entries:
+        if f.name.startswith(".") or is_leftover(f.name) or f.is_dir():
+            continue
+        if classify_name(f.name) is not None or (f.is_file() and _sniff_file(f) is not None):
+            return True
+    return False
+
+
+def _walk_site(disc: Discovery, path: Path, arg: str, boundary: str, host_dirs: list[Path]) -> None:
+    """A site: links between its hosts are fine, nothing outside it is read."""
+    for d in host_dirs:
+        shown = _join(arg, d.name)
+        why = _escape_problem(d, boundary)
+        if why:
+            disc.refuse(d, shown, why)
+            continue
+        _walk_host(disc, disc.host(d.name, d), d, shown, boundary)
+    for f in sorted(path.iterdir()):
+        if f.name.startswith(".") or f.is_dir():
+            continue
+        shown = _join(arg, f.name)
+        if is_leftover(f.name):
+            disc.skipped.append(shown)
+            continue
+        fmt = classify(f)
+        if fmt is None:
+            if classify_name(f.name) is not None or not os.access(f, os.R_OK) or not f.is_file():
+                why = _escape_problem(f, boundary) or _entry_problem(f)
+                if why:
+                    disc.refuse(f, shown, why)
+            continue
+        if fmt in formats.cluster_formats():
+            disc.cluster_files.append(FoundFile(f, shown, fmt, boundary=boundary))
+        else:
+            _add_file(disc, disc.host("", None), f, shown, None, boundary)
 
 
 def _add_file(disc: Discovery, host: FoundHost, path: Path, display: str, rel: str | None, boundary: str | None,
@@ -287,9 +438,11 @@ def _add_file(disc: Discovery, host: FoundHost, path: Path, display: str, rel: s
     host.files.append(FoundFile(path, display, fmt, expected, boundary))
 
 
-def _walk(disc: Discovery, top: Path, root: Path, display: str, boundary: str | None):
+def _walk(disc: Discovery, top: Path, root: Path, display: str, boundary: str | None,
+          prune: Callable[[Path], bool] | None = None):
     """os.walk inside the tree: yields (dirpath, rel_here, filenames); directory
-    links that lead outside, loops and unreadable directories are reported."""
+    links that lead outside, loops and unreadable directories are reported;
+    directories for which `prune` is true are not entered."""
     seen: set[tuple[int, int]] = set()
 
     def onerror(e: OSError) -> None:
@@ -319,14 +472,25 @@ def _walk(disc: Discovery, top: Path, root: Path, display: str, boundary: str | 
             if why is not None:
                 disc.refuse(Path(dirpath) / d, _join(display, rel), why)
                 continue
+            if prune is not None and prune(Path(dirpath) / d):
+                continue
             kept.append(d)
         dirnames[:] = kept
         yield dirpath, rel_here, sorted(filenames)
 
 
-def _walk_plain(disc: Discovery, top: Path, arg: str, boundary: str) -> None:
+def _walk_plain(disc: Discovery, top: Path, arg: str, boundary: str, nested: list[Path]) -> None:
+    """A directory of loose configuration files: one anonymous host.  Sites
+    inside it are other clusters: listed in `nested`, not walked."""
     host = disc.host("", None)
-    for dirpath, _rel_here, filenames in _walk(disc, top, top, arg, boundary):
+
+    def site_inside(d: Path) -> bool:
+        if _is_site(d):
+            nested.append(d)
+            return True
+        return False
+
+    for dirpath, _rel_here, filenames in _walk(disc, top, top, arg, boundary, site_inside):
         for fname in filenames:
             if fname.startswith("."):
                 continue

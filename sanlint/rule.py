@@ -102,6 +102,7 @@ class Finding:
     fix: Fix | None = None
     identity: str = ""  # the object's identity, stable across line moves (baselines, SARIF)
     rule_name: str = ""
+    cluster: str | None = None  # the cluster's directory (Site.name), set by the runner
 
     def __post_init__(self) -> None:
         locate(self)

@@ -167,6 +167,19 @@ def has_inputs(rule: type[Rule], present: set[str]) -> bool:
 
 def run(site: "Site", problems: list["InputProblem"], settings: "Settings",
         only: Iterable[str] | None = None) -> RunResult:
+    """Run the selected rules over one cluster, or over each cluster of a site
+    with `parts` (never across two): every finding names its cluster."""
+    only = set(only) if only is not None else None
+    if site.parts:
+        parts = [_run_one(part, part_problems, settings, only) for part, part_problems in site.parts]
+        rules_run = [code for code in load_rules() if any(code in r.rules_run for r in parts)]
+        return RunResult([f for r in parts for f in r.findings], [f for r in parts for f in r.suppressed],
+                         site, rules_run)
+    return _run_one(site, problems, settings, only)
+
+
+def _run_one(site: "Site", problems: list["InputProblem"], settings: "Settings",
+             only: Iterable[str] | None) -> RunResult:
     rules = load_rules()
     ctx = Context(site=site, settings=settings.as_dict(), problems=problems)
     raw: list[Finding] = []
@@ -216,6 +229,8 @@ def run(site: "Site", problems: list["InputProblem"], settings: "Settings",
         all_sups = [s for lst in sups.values() for s in lst]
         kept.extend(unused_suppressions(rules["SAN004"](), all_sups, set(rules), set(selected)))
     kept.sort(key=lambda f: f.sort_key)
+    for f in kept + suppressed:
+        f.cluster = site.name
     return RunResult(kept, suppressed, site, selected)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sanlint import formats
-from sanlint.discovery import MAX_FILE_BYTES, Discovery, FoundFile, FoundHost, discover, file_kind, inside
+from sanlint.discovery import MAX_FILE_BYTES, Discovery, FoundFile, FoundHost, discover_clusters, file_kind, inside
 from sanlint.model import Host, Site
 from sanlint.model.network import BootService
 from sanlint.source import NumberTooLarge, ParseError, SourceFile, Span
@@ -90,22 +90,47 @@ class BuiltSite:
 
 def build(paths: list[str], hosts: list[tuple[str, str]] | None = None, settings: dict | None = None,
           overrides: dict[str, bytes] | None = None, engine: "ParseEngine | None" = None) -> tuple[Site, list[InputProblem]]:
-    """Discover, read and parse everything under `paths` into one Site."""
-    disc = discover(paths, hosts)
-    return build_from(disc, settings or {}, overrides or {}, engine)
+    """Discover, read and parse everything under `paths`: one Site per cluster.
+
+    One cluster: its Site and problems.  Several (a repository, several site
+    PATHs): a Site whose `parts` are the clusters' (site, problems), built
+    apart (hosts of one name in two clusters never merge) but parsed as one
+    batch, so the process pool sees every file at once; problems is then []."""
+    from sanlint.cache import ParseEngine
+
+    groups = discover_clusters(paths, hosts)
+    settings, overrides = settings or {}, overrides or {}
+    if len(groups) == 1:
+        return build_from(groups[0], settings, overrides, engine)
+    engine = engine or ParseEngine()
+    try:
+        _Builder(settings, overrides, engine).prefetch(
+            [f for g in groups for f in [*(f for fh in g.hosts.values() for f in fh.files), *g.cluster_files]])
+        parts = [build_from(g, settings, overrides, engine, close=False) for g in groups]
+    finally:
+        engine.close()
+    whole = Site(parts=parts)
+    for part, _problems in parts:
+        whole.files.extend(part.files)
+        label = part.name or "hosts given one by one"
+        whole.notes.extend(f"{label}: {n}" for n in part.notes)
+        whole.assumed.extend(part.assumed)
+    return whole, []
 
 
 def build_from(disc: Discovery, settings: dict, overrides: dict[str, bytes],
-               engine: "ParseEngine | None" = None) -> tuple[Site, list[InputProblem]]:
-    """Build the site of a discovery; files are parsed through `engine` (the
-    cache and the process pool, sanlint.cache), a default one if None."""
+               engine: "ParseEngine | None" = None, close: bool = True) -> tuple[Site, list[InputProblem]]:
+    """Build the site of a discovery (one cluster); files are parsed through
+    `engine` (the cache and the process pool, sanlint.cache), a default one
+    if None; the engine is closed afterwards unless `close` is false."""
     from sanlint.cache import ParseEngine
 
     b = _Builder(settings, overrides, engine or ParseEngine())
     try:
         return _build(b, disc, settings)
     finally:
-        b.engine.close()
+        if close or engine is None:
+            b.engine.close()
 
 
 def _build(b: "_Builder", disc: Discovery, settings: dict) -> tuple[Site, list[InputProblem]]:
@@ -126,6 +151,9 @@ def _build(b: "_Builder", disc: Discovery, settings: dict) -> tuple[Site, list[I
     infer_versions(b.site, settings)
     b.site.notes.extend(f"skipped {d}: a backup or another tool's leftover, never read as configuration"
                         for d in disc.skipped)
+    b.site.name = disc.name
+    b.site.assumed.extend(disc.assumed)
+    b.site.notes.extend([*disc.notes, *disc.assumed])
     return b.site, b.problems
 
 

@@ -62,7 +62,9 @@ def test_include_glob_without_match_gives_SAN005_and_exit_1(tmp_path):
     f = doc["findings"][0]
     assert f["path"] == f"{site}/san-1/etc/drbd.conf" and f["line"] == 1 and f["column"] == 1
     assert f["host"] == "san-1" and f["severity"] == "warning" and f["fixable"] is False
-    assert doc["summary"] == {"files": 1, "hosts": 1, "error": 0, "warning": 1, "info": 0}
+    assert f["cluster"] == str(site)  # the site directory, as given
+    counts = {"files": 1, "hosts": 1, "error": 0, "warning": 1, "info": 0}
+    assert doc["summary"] == {**counts, "clusters": [{"name": str(site), **counts}]}
     assert set(doc) == {"sanlint", "findings", "summary"}
 
 

@@ -25,8 +25,8 @@ Output formats (--output-format, alias --format):
           --unsafe-fixes (changes behaviour), [?] = a fix that needs your
           choice (shown by --diff, never written)
   json    {"sanlint", "findings": [...], "summary"}; each finding has
-          "fixable" and "fix": {"applicability": safe|unsafe|display-only,
-          "message"} or null
+          "cluster" (its site directory), "fixable" and "fix":
+          {"applicability": safe|unsafe|display-only, "message"} or null
   sarif   SARIF 2.1.0 (code-scanning upload)
   junit   JUnit XML (CI test reports)
   github  GitHub Actions workflow annotations
@@ -58,7 +58,8 @@ Exit status:
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
 @click.option("--stdin-filename", metavar="NAME",
               help="Check standard input (PATH `-`) as if it were the file NAME (its name classifies it).")
-@click.option("-v", "--verbose", is_flag=True, help="Also say which DRBD/Pacemaker versions were assumed and why.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also say which DRBD/Pacemaker versions and which layout (clusters, hosts) were assumed and why.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour the text output (auto: on a terminal, unless NO_COLOR is set).")
 @click.option("--no-color", "no_color", is_flag=True, hidden=True, help="Same as --color never.")
@@ -100,6 +101,9 @@ def check(paths, hosts, config, fmt, fail_on, select, extend_select, ignore, fix
     try:
         site, problems = build()
         site.notes.extend(n for f in nodes.fetched for n in f.notes)
+        if fmt == "text" and not verbose:  # a layout read as something else than asked for: said, never silent
+            for note in site.assumed:
+                click.echo(f"sanlint: note: {note}", err=True)
         result = run(site, problems, settings)
         applied = []
         if writing or diff or (dry_run and (fix or unsafe_fixes)):

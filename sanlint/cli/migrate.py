@@ -12,7 +12,7 @@ import sys
 import click
 
 from sanlint.cli.options import (build_site, dry_run_option, fail_on_option, host_pairs, load_settings, local_targets,
-                                 nodes_exit, open_nodes, site_options, ssh_config_option)
+                                 nodes_exit, one_cluster, open_nodes, site_options, ssh_config_option)
 
 
 def _choices(values: tuple[str, ...]) -> dict[str, str]:
@@ -113,6 +113,7 @@ def migrate(name, paths, mode, output, hosts, config, fmt, choices, fail_on, no_
     settings = load_settings(config, paths=paths)
     host_list = host_pairs(hosts)
     site, problems = build_site(paths, hosts, settings)
+    one_cluster(site, "migrate")
     plan = migrator.plan(site)
     plan.items.extend(engine.input_problems(migrator, problems))
     plan.items.sort(key=lambda i: i.sort_key)

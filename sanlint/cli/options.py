@@ -196,13 +196,30 @@ def build_site(paths: tuple[str, ...], hosts: tuple[str, ...], settings, overrid
         sys.exit(2)
 
 
+def one_cluster(site, command: str) -> None:
+    """Exit 2 when the input holds several clusters: COMMAND works on one site."""
+    if site.parts:
+        from sanlint.output import cluster_name
+
+        names = ", ".join(cluster_name(part.name) for part, _problems in site.parts)
+        click.echo(f"sanlint: {command} works on one cluster at a time; the input holds {len(site.parts)} "
+                   f"({names}): give one site directory", err=True)
+        sys.exit(2)
+
+
 def summary(result) -> dict:
-    """The `summary` object of the JSON output: files, hosts, count per severity."""
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for f in result.findings:
-        counts[f.severity] = counts.get(f.severity, 0) + 1
+    """The `summary` object of the JSON output: files, hosts, count per
+    severity, and the same per cluster (`clusters`: name, files, hosts, counts)."""
     site = result.site
-    return {"files": len(site.files), "hosts": len([h for h in site.hosts if h]), **counts}
+    per = []
+    for part, _problems in site.parts or [(site, [])]:
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for f in result.findings:
+            if f.cluster == part.name or not site.parts:
+                counts[f.severity] = counts.get(f.severity, 0) + 1
+        per.append({"name": part.name, "files": len(part.files), "hosts": len([h for h in part.hosts if h]), **counts})
+    total = {k: sum(p[k] for p in per) for k in ("files", "hosts", "error", "warning", "info")}
+    return {**total, "clusters": per}
 
 
 def emit(text: str, output: str | None) -> None:

@@ -22,6 +22,8 @@ def parse(paths, hosts, config, fmt):
     settings = load_settings(config, paths=paths)
     site, problems = build_site(paths, hosts, settings)
     doc = site.to_json()
+    for part, part_problems in site.parts:  # several clusters: each with its own problems
+        problems = problems + part_problems
     doc["problems"] = [_problem_json(p) for p in problems if isinstance(p, InputProblem)]
     click.echo(Scrubber.for_site(site)(json.dumps(doc, indent=2, ensure_ascii=False)))
     sys.exit(1 if any(p.code == "SAN001" for p in problems) else 0)

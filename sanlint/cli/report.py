@@ -21,7 +21,7 @@ import sys
 
 import click
 
-from sanlint.cli.options import build_site, load_settings, select_options, site_options, summary
+from sanlint.cli.options import build_site, load_settings, one_cluster, select_options, site_options, summary
 
 
 @click.command()
@@ -52,6 +52,7 @@ def report(ctx, paths, hosts, config, output, fmt, select, extend_select, ignore
                                    "use .html, .md or .pdf, or give --format")
     settings = load_settings(config, select, ignore, extend_select=extend_select, paths=paths)
     site, problems = build_site(paths, hosts, settings)
+    one_cluster(site, "report")
     result = run(site, problems, settings)
     baselined, reasons = [], {}
     if baseline:

@@ -127,7 +127,10 @@ class Host:
 
 @dataclass(eq=False)
 class Site:
-    """Everything given in one invocation."""
+    """One cluster's configuration (everything given in one invocation, when
+    it holds one cluster).  Several clusters (a repository of sites, several
+    site PATHs) are a Site whose `parts` are the clusters' own Sites: rules
+    only ever see one cluster (sanlint.runner runs them per part)."""
 
     hosts: dict[str, Host] = field(default_factory=dict)
     clusters: list[ClusterConfig] = field(default_factory=list)  # cluster-wide crm files / CIBs
@@ -139,6 +142,9 @@ class Site:
     pacemaker_version_reason: str | None = None
     corosync_version: str | None = None  # "1" | "2" | "3": configured or inferred; None when nothing tells 2 from 3
     corosync_version_reason: str | None = None
+    name: str | None = None  # the cluster's directory as reached from the PATH; None: hosts/files given one by one
+    assumed: list[str] = field(default_factory=list)  # layout assumptions (stderr note in text output; also in notes)
+    parts: list[tuple["Site", list]] = field(default_factory=list)  # several clusters: (site, input problems) each
 
     def host(self, name: str) -> Host:
         if name not in self.hosts:
@@ -162,6 +168,8 @@ class Site:
         return [h for h in self.hosts.values() if h.drbd]
 
     def to_json(self) -> dict:
+        if self.parts:
+            return {"sites": [{"name": part.name, **part.to_json()} for part, _problems in self.parts]}
         return {
             "hosts": {name: _host_json(h) for name, h in sorted(self.hosts.items())},
             "clusters": [to_json(c) for c in self.clusters],

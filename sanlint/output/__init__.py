@@ -56,3 +56,21 @@ def rule_codes(result) -> list[str]:
         if f.code not in codes:
             codes.append(f.code)
     return codes
+
+
+def clusters(result) -> list:
+    """The clusters of a report with several (each a Site with a `name`), else []."""
+    site = getattr(result, "site", None)
+    return [part for part, _problems in site.parts] if site is not None and site.parts else []
+
+
+def cluster_name(name: str | None) -> str:
+    """How a cluster is named in a report: its directory, or what the hosts
+    and files given one by one on the command line are."""
+    return name if name is not None else "(hosts and files given one by one)"
+
+
+def cluster_suffix(f, result) -> str:
+    """` [cluster NAME]` after a finding's message when the report covers
+    several clusters, else ''."""
+    return f" [cluster {one_line(cluster_name(f.cluster))}]" if clusters(result) else ""

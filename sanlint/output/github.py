@@ -8,6 +8,7 @@ runner's rules: in the message `%`, `\\r`, `\\n` become `%25`, `%0D`,
 
 from __future__ import annotations
 
+from sanlint.output import cluster_suffix
 from sanlint.output.secrets import Scrubber
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -21,7 +22,7 @@ def escape_property(s: str) -> str:
     return escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(f, scrub=None) -> str:
+def annotation(f, scrub=None, cluster: str = "") -> str:
     scrub = scrub or (lambda s: s)
     props = []
     if f.path:
@@ -38,12 +39,12 @@ def annotation(f, scrub=None) -> str:
                 pass
     props.append(("title", f.code))
     host = f" ({f.host})" if f.host else ""
-    message = f"{scrub(f.message)}{host}"
+    message = f"{scrub(f.message)}{host}{cluster}"
     head = ",".join(f"{k}={escape_property(v)}" for k, v in props)
     return f"::{COMMANDS.get(f.severity, 'warning')} {head}::{escape_data(message)}"
 
 
 def render(result, summary: dict, **options) -> str:
     scrub = Scrubber.for_site(result.site)
-    lines = [annotation(f, scrub) for f in result.findings]
+    lines = [annotation(f, scrub, cluster_suffix(f, result)) for f in result.findings]
     return "".join(line + "\n" for line in lines)

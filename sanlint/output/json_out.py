@@ -18,6 +18,9 @@ def finding_json(f) -> dict:
         "line": f.line,
         "column": f.column,
         "host": f.host,
+        # the cluster (site directory as reached from the PATH) the finding belongs to; null for the
+        # hosts and files given one by one
+        "cluster": f.cluster,
         "fixable": f.fixable,
         # as ruff's JSON: how the fix may be applied (safe: --fix; unsafe: --unsafe-fixes;
         # display-only: shown by --diff, needs the admin's choice), or null

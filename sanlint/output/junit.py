@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from sanlint.output import rule_codes
+from sanlint.output import cluster_suffix, rule_codes
 from sanlint.output.secrets import Scrubber
 
 # characters XML 1.0 cannot carry at all
@@ -64,7 +64,8 @@ def render(result, summary: dict, **options) -> str:
                     host = f" ({f.host})" if f.host else ""
                     fail = ET.SubElement(case, "failure", message=msg, type=f"{f.code} {f.severity}")
                     loc = f"{path}:{f.line}:{f.column}" if path != SITE else SITE
-                    fail.text = _clean(f"{loc}: {f.code} [{f.severity}] {scrub(f.message)}{_clean(host)}")
+                    fail.text = _clean(f"{loc}: {f.code} [{f.severity}] {scrub(f.message)}{_clean(host)}"
+                                       f"{cluster_suffix(f, result)}")
         suite.set("tests", str(tests))
         suite.set("failures", str(failures))
         suite.set("errors", "0")

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from sanlint import __version__
 from sanlint.baseline import FINGERPRINT_KEY, fingerprint
-from sanlint.output import json_safe, rule_codes
+from sanlint.output import cluster_suffix, json_safe, rule_codes
 from sanlint.output.secrets import Scrubber
 from sanlint.rule import doc_sections
 
@@ -115,7 +115,7 @@ def build(result, summary: dict | None = None) -> dict:
         if f.code in index:
             r["ruleIndex"] = index[f.code]
         r["level"] = LEVELS.get(f.severity, "warning")
-        r["message"] = {"text": scrub(f.message) or f.code}
+        r["message"] = {"text": (scrub(f.message) or f.code) + cluster_suffix(f, result)}
         if f.path:
             r["locations"] = [{"physicalLocation": {"artifactLocation": _location(f.path), "region": _region(f)}}]
         r["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint(f)}
@@ -125,6 +125,8 @@ def build(result, summary: dict | None = None) -> dict:
         props = {}
         if f.host:
             props["host"] = f.host
+        if f.cluster is not None:
+            props["cluster"] = f.cluster  # the site directory the finding belongs to (spec/cli.md)
         if f.rule_name:
             props["ruleName"] = f.rule_name
         if props:

@@ -35,6 +35,8 @@ def _field_kinds(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def site_secrets(site) -> set[str]:
     """Every secret value found in the site model."""
     out: set[str] = set()
+    for part, _problems in getattr(site, "parts", None) or ():  # several clusters: each one's secrets
+        out |= site_secrets(part)
     roots: list[Any] = list(site.clusters)
     for h in site.hosts.values():
         roots.extend([h.drbd, h.lvm, h.iscsi, h.corosync, h.clusters, h.firewalls])

@@ -9,7 +9,7 @@ the summary explains the marks that appear."""
 
 from __future__ import annotations
 
-from sanlint.output import one_line
+from sanlint.output import cluster_name, clusters, one_line
 
 COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -26,10 +26,36 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
     if verbose:
         for note in result.site.notes:
             out.append(c(DIM, f"note: {note}"))
+    parts = clusters(result)
+    if parts:  # several clusters: each under a header, with its own counts
+        counts = {p["name"]: p for p in summary.get("clusters", [])}
+        for part in parts:
+            mine = [f for f in result.findings if f.cluster == part.name]
+            s = counts.get(part.name) or {"files": len(part.files), "hosts": len([h for h in part.hosts if h])}
+            hosts = f"{s['hosts']} host{'s' if s['hosts'] != 1 else ''}" if s["hosts"] else "no named host"
+            head = (f"== cluster {one_line(cluster_name(part.name))}: {s['files']} file{'s' if s['files'] != 1 else ''}"
+                    f", {hosts}: {len(mine)} problem{'s' if len(mine) != 1 else ''} ==")
+            out.append(c(BOLD, head))
+            _findings(out, result, mine, c, show_source, show_fixes)
+            out.append("")
+    else:
+        _findings(out, result, result.findings, c, show_source, show_fixes)
+        if out:
+            out.append("")
+    safe = len([f for f in result.findings if f.fixable and f.fix.safe])
+    unsafe = len([f for f in result.findings if f.fixable and not f.fix.safe])
+    out.append(summary_line(summary, safe, unsafe))
+    shown = {f.fix.applicability for f in result.findings if f.fix is not None}
+    if shown:
+        out.append(c(DIM, "; ".join(LEGEND[a] for a in MARKS if a in shown) + "."))
+    return "\n".join(out) + "\n"
+
+
+def _findings(out: list[str], result, findings, c, show_source: bool, show_fixes: bool) -> None:
     last_path = None
     scrub = None
     line_key, original, scrubbed, blank, redacted = None, "", "", True, False
-    for f in result.findings:
+    for f in findings:
         if last_path is not None and f.path != last_path:
             out.append("")
         last_path = f.path
@@ -64,15 +90,6 @@ def render(result, summary: dict, color: bool = False, show_source: bool = True,
                 out.append(" " * (len(gutter) - 2) + c(DIM, "| ") + " " * caret_col + c(COLOURS.get(f.severity, ""), "^" * width))
         if show_fixes and f.fix is not None:
             out.append(f"      = fix ({f.fix.applicability}): {f.fix.description}")
-    if out:
-        out.append("")
-    safe = len([f for f in result.findings if f.fixable and f.fix.safe])
-    unsafe = len([f for f in result.findings if f.fixable and not f.fix.safe])
-    out.append(summary_line(summary, safe, unsafe))
-    shown = {f.fix.applicability for f in result.findings if f.fix is not None}
-    if shown:
-        out.append(c(DIM, "; ".join(LEGEND[a] for a in MARKS if a in shown) + "."))
-    return "\n".join(out) + "\n"
 
 
 def window(text: str, col: int, width: int, size: int = WINDOW) -> tuple[str, int, int]:
@@ -95,6 +112,9 @@ def window(text: str, col: int, width: int, size: int = WINDOW) -> tuple[str, in
 def summary_line(s: dict, fixable: int, unsafe: int = 0) -> str:
     total = s["error"] + s["warning"] + s["info"]
     where = f"in {s['files']} file{'s' if s['files'] != 1 else ''} on {s['hosts']} host{'s' if s['hosts'] != 1 else ''}"
+    n = len(s.get("clusters") or ())
+    if n > 1:
+        where += f" in {n} clusters"
     if not total:
         return f"No problems found {where}."
     parts = [f"{s[k]} {name}{'s' if s[k] != 1 and k != 'info' else ''}" for k, name in
