@@ -2,10 +2,10 @@
 
 ## What it checks
 
-Two primitives of the DRBD agent (`ocf:linbit:drbd`, `ocf:heartbeat:drbd`,
-however the agent is spelled) whose `drbd_resource` names the same DRBD
-resource, typically two master/slave (promotable) clones left over from
-a copy-and-paste or an incomplete rename.
+Two clones (master/slave or promotable clones, in practice) of the DRBD
+agent (`ocf:linbit:drbd`, `ocf:heartbeat:drbd`, however the agent is
+spelled) whose `drbd_resource` names the same DRBD resource, typically
+left over from a copy-and-paste or an incomplete rename.
 
 ## Why it matters
 
@@ -49,6 +49,7 @@ Pacemaker clusters" (one master/slave resource per DRBD resource).
 
 from __future__ import annotations
 
+from sanlint.model.cluster import Clone
 from sanlint.rule import Rule
 from sanlint.views import DRBD_AGENTS, top_level
 
@@ -63,7 +64,7 @@ class DrbdResourceManagedTwice(Rule):
         for c in ctx.site.all_clusters():
             by_name: dict[str, list] = {}
             for p in c.primitives():
-                if c.agent_of(p) not in DRBD_AGENTS:
+                if c.agent_of(p) not in DRBD_AGENTS or not isinstance(c.resources.get(top_level(c, p.id)), Clone):
                     continue
                 pair = p.param("drbd_resource")
                 if pair is not None and pair.value:
