@@ -168,3 +168,62 @@ def test_pcmk106_judges_two_primaries_only_with_the_drbd_configuration(tmp_path)
         (site / host / "etc" / "drbd.d" / "r0.res").write_text(
             DRBD_R0.replace("protocol C;", "protocol C;\n\tnet { allow-two-primaries yes; }"))
     assert [f for f in check([str(site)]).findings if f.code == "PCMK106"] == []
+
+
+def simulate(crm: Path, promote_on: str, tmp: Path) -> dict[str, str]:
+    """crm_simulate's placement (resource -> node) of a crm configuration on two online nodes with
+    quorum, the DRBD agent's promotion score (`master-<primitive>`) higher on `promote_on`."""
+    from lxml import etree
+
+    xml, problems = crm_to_cib(SourceFile.from_text(str(crm), crm.read_text(), format="crm"))
+    assert not problems, problems
+    root = etree.fromstring(xml.encode())
+    root.set("have-quorum", "1")
+    for nv in root.iter("nvpair"):
+        if nv.get("name") == "stonith-enabled":
+            nv.set("value", "false")
+    props = root.find("configuration/crm_config")
+    cps = etree.SubElement(props, "cluster_property_set", id="test-options")
+    etree.SubElement(cps, "nvpair", id="test-stonith", name="stonith-enabled", value="false")
+    status = root.find("status")
+    if status is None:
+        status = etree.SubElement(root, "status")
+    drbd = [p.get("id") for p in root.iter("primitive") if p.get("type") == "drbd"]
+    for n in root.iter("node"):
+        state = etree.SubElement(status, "node_state", id=n.get("id"), uname=n.get("uname"), in_ccm="true",
+                                 crmd="online", join="member", expected="member")
+        attrs = etree.SubElement(etree.SubElement(state, "transient_attributes", id=n.get("id")),
+                                 "instance_attributes", id=f"status-{n.get('id')}")
+        for p in drbd:
+            etree.SubElement(attrs, "nvpair", id=f"status-{n.get('id')}-{p}", name=f"master-{p}",
+                             value="100" if n.get("uname") == promote_on else "10")
+    cib = tmp / f"sim-{promote_on}.xml"
+    cib.write_bytes(etree.tostring(root))
+    out = subprocess.run([need("crm_simulate"), "-x", str(cib), "-S"], capture_output=True, text=True,
+                         timeout=120).stdout
+    placed = {}
+    for m in re.finditer(r"^\s*\* (Start|Promote)\s+(\S+)\s+\((?:[^)]*?->\s*\w+\s+)?\s*(\S+)\s*\)", out, re.M):
+        placed[m.group(2) if m.group(1) == "Start" else m.group(2).split(":")[0] + "@Promoted"] = m.group(3)
+    return placed
+
+
+@pytest.mark.parametrize("case, dependent", [("PCMK103/good-chain", "p_ip_iscsi"),
+                                             ("PCMK103/good-promoted", "p_ip_iscsi")])
+def test_pcmk103_resources_held_through_others_land_with_the_promoted_instance(case, dependent, tmp_path):
+    # crm_simulate places the resource ordered after the promotion on the Promoted node, wherever
+    # the promotion goes, though no colocation names the two directly: PCMK103 must stay silent
+    for node in ("alice", "bob"):
+        placed = simulate(FIXTURES / "rules" / case / "cluster.crm", node, tmp_path)
+        assert placed.get("p_drbd_r0@Promoted") == node == placed.get(dependent), placed
+    assert [f for f in check([str(FIXTURES / "rules" / case)]).findings if f.code == "PCMK103"] == []
+
+
+def test_pcmk121_counts_the_fence_agent_s_own_delay(tmp_path):
+    meta = subprocess.run([need("fence_ipmilan"), "-o", "metadata"], capture_output=True, text=True, timeout=60).stdout
+    assert re.search(r'<parameter name="delay"[^>]*>.*?<content type="second" default="0"', meta, re.S)
+    good = FIXTURES / "rules" / "PCMK121" / "good-agent-delay"
+    assert [f for f in check([str(good)]).findings if f.code == "PCMK121"] == []
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "cluster.crm").write_text((good / "cluster.crm").read_text().replace(' delay="15"', ""))
+    assert [f.code for f in check([str(site)]).findings if f.code == "PCMK121"] == ["PCMK121"]
