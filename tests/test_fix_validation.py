@@ -29,7 +29,7 @@ from sanlint.runner import run
 from sanlint.site import build
 from sanlint.source import SourceFile
 
-SITES = sorted(p for p in (FIXTURES / "rules").glob("*/bad") if p.is_dir()) + sorted(
+SITES = sorted(p for p in (FIXTURES / "rules").glob("*/bad*") if p.is_dir()) + sorted(
     p for p in (FIXTURES / "sites").iterdir() if p.is_dir())
 DRBDADM = {"8.3": "/lib/drbd/drbdadm-83", "8.4": "/lib/drbd/drbdadm-84", "9": "/usr/sbin/drbdadm"}
 JUDGED: list[str] = []

@@ -166,6 +166,17 @@ def with_comments(text: str) -> str:
     return "".join(out)
 
 
+def cib_with_comments(text: str) -> str:
+    """An XML comment line before every element that starts a line inside the CIB."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        stripped = line.lstrip()
+        if stripped.startswith("<") and not stripped.startswith(("</", "<?", "<!", "<cib")):
+            out.append(line[: len(line) - len(stripped)] + "<!-- a comment an admin added -->\n")
+        out.append(line)
+    return "".join(out)
+
+
 # ---- the property ---------------------------------------------------------------
 
 def _built(site: Path):
@@ -203,6 +214,7 @@ def variants(site: Path) -> dict[str, dict[Path, tuple[Path, str]]]:
         if changed:
             out[name] = changed
     commented = {f.path: (f.path, with_comments(text[f.path])) for f in files if f.format in HASH_COMMENT_FORMATS}
+    commented.update({f.path: (f.path, cib_with_comments(text[f.path])) for f in files if f.format == "cib"})
     if commented:
         out["comments"] = commented
     names, nine = node_names(built)

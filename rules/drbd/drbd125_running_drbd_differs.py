@@ -9,8 +9,12 @@ sections and DRBD 9 connections) against the value the host's DRBD
 configuration gives it (the resource, its own `on` section, its
 connections, else `common`):
 
-* a different value (sizes compared in KiB: `100M` = `102400`; quotes and
-  case ignored);
+* a different value, compared as the kernel holds it: numbers in the
+  option's own unit (drbd-utils `drbd_limits.h`: `resync-rate 100M` in the
+  file is `102400k` in `drbdsetup show`, `c-fill-target 50k` is `100s`,
+  sectors), a bare flag (`allow-two-primaries;`) is `yes`, quotes and case
+  ignored, the unit comments drbdsetup prints (`# bytes/second`,
+  `# default`) skipped;
 * an option the configuration does not set at all (`drbdsetup show`
   prints only what differs from the defaults, so the kernel got it from a
   `drbdsetup`/`drbdadm` command run by hand).
@@ -47,6 +51,9 @@ resource r0 {
     net {
         fencing         	dont-care;
     }
+    _remote_host {
+        address			ipv4 10.0.4.2:7789;
+    }
     _this_host {
         address			ipv4 10.0.4.1:7789;
         volume 0 {
@@ -54,12 +61,9 @@ resource r0 {
             disk			"/dev/sdb";
             meta-disk			internal;
             disk {
-                resync-rate     	100M;
+                resync-rate     	102400k; # bytes/second
             }
         }
-    }
-    _remote_host {
-        address			ipv4 10.0.4.2:7789;
     }
 }
 ```
@@ -87,6 +91,9 @@ resource r0 {
     net {
         fencing         	resource-only;
     }
+    _remote_host {
+        address			ipv4 10.0.4.2:7789;
+    }
     _this_host {
         address			ipv4 10.0.4.1:7789;
         volume 0 {
@@ -94,12 +101,9 @@ resource r0 {
             disk			"/dev/sdb";
             meta-disk			internal;
             disk {
-                resync-rate     	102400;
+                resync-rate     	102400k; # bytes/second
             }
         }
-    }
-    _remote_host {
-        address			ipv4 10.0.4.2:7789;
     }
 }
 ```
@@ -115,8 +119,12 @@ drbdsetup(8) `show` (the kernel's current configuration of a resource,
 printed in drbd.conf syntax; only values that differ from the defaults
 unless `--show-defaults`); drbdadm(8) `adjust`; drbd-utils
 `user/v9/drbdsetup.c` / `user/v84/drbdsetup.c` (`show` prints
-`_this_host`/`_remote_host`); sos `sos/report/plugins/drbd.py`
-(collects `drbdsetup show all`).
+`_this_host`/`_remote_host`, DRBD 9's `connection { _peer_node_id; path;
+_cstate; net; volume N { disk } }`, `__print_options`: `name value; #
+unit[, default]`), `user/v9/config_flags.c` (`get_numeric` prints the
+number with the scale letter; the `.unit` strings), `user/v84/linux/drbd_limits.h`
+(`*_SCALE`), `user/shared/shared_tool.c` `new_strtoll` (file units); sos
+`sos/report/plugins/drbd.py` (collects `drbdsetup show all`).
 """
 
 from __future__ import annotations
@@ -128,16 +136,28 @@ from sanlint.rule import Rule
 from sanlint.views import same_host
 
 STRUCTURE = {"device", "disk", "meta-disk", "flexible-meta-disk", "address", "node-id", "protocol"}
-_SIZE = re.compile(r"^(\d+)([kmgt]?)$")
-_FACTOR = {"": 1, "k": 1, "m": 1024, "g": 1024 ** 2, "t": 1024 ** 3}
+
+# The unit a bare number is in (drbd-utils drbd_limits.h `DRBD_*_SCALE`: k = KiB, s = 512-byte
+# sectors, else 1).  drbdsetup show prints a number in that unit with its letter (`256000k`,
+# `100s`) and a comment naming the unit (`# bytes/second`); a file may write it bare, in the
+# same unit, or with a suffix that new_strtoll converts (k/K, m/M, g/G, s).
+SCALE = {"resync-rate": "k", "rate": "k", "c-max-rate": "k", "c-min-rate": "k", "al-stripe-size": "k",
+         "c-fill-target": "s", "cong-fill": "s", "size": "s"}
+_BYTES = {"": 1, "1": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3, "s": 512}
+_NUMBER = re.compile(r"^(\d+)([kKmMgGs]?)$")
 
 
-def norm(v: str | None) -> str:
-    s = (v or "").strip().strip('"').lower()
-    m = _SIZE.match(s)
-    if m and m.group(2):
-        return str(int(m.group(1)) * _FACTOR[m.group(2)])
-    return s
+def norm(v: str | None, name: str | None = None) -> str:
+    """A value as the kernel holds it: numbers in bytes (`100M` of resync-rate = `102400k` =
+    `102400`), a bare flag (`allow-two-primaries;`) as `yes`, quotes and case dropped."""
+    if v is None:
+        return "yes"
+    s = v.strip().strip('"')
+    m = _NUMBER.match(s)
+    if m:
+        unit = m.group(2).lower() or SCALE.get(name or "", "1")
+        return str(int(m.group(1)) * _BYTES[unit])
+    return s.lower()
 
 
 def running_options(res) -> dict[str, object]:
@@ -204,7 +224,7 @@ class RunningDrbdDiffers(Rule):
                 conf = configured_options(h, res)
                 for name, live in running_options(running).items():
                     want = conf.get(name)
-                    if want is not None and norm(want.value) == norm(live.value):
+                    if want is not None and norm(want.value, name) == norm(live.value, name):
                         continue
                     secret = is_secret(name)
                     shown = "a different value" if secret else (live.value or "").strip()

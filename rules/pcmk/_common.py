@@ -212,6 +212,72 @@ def colocation_index(cluster: "ClusterConfig") -> dict[str, set[int]]:
     return out
 
 
+def _is_inf(score: str | None) -> bool:
+    if score is None:
+        return True  # crm `colocation c: A B` and a CIB without score are INFINITY
+    return score.strip().lower().lstrip("+") in ("inf", "infinity")
+
+
+def _count(clone, *names: str, default: int) -> int:
+    for n in names:
+        v = (clone.meta_value(n) or "").strip()
+        if v.isdigit():
+            return int(v)
+    return default
+
+
+def placement_key(cluster: "ClusterConfig", rid: str, role: str | None = None, action: str | None = None) -> str | None:
+    """What a constraint reference pins to ONE node, for `held_together`:
+    the top-level resource (a primitive or group, or a clone with
+    `clone-max=1`), `CLONE@Promoted` for the promoted role (or the
+    promote/demote action) of a promotable clone with one promoted
+    instance; None for a clone running on several nodes at once (being
+    colocated with "some instance" of it holds nothing together)."""
+    from sanlint.model.cluster import Clone
+
+    top = top_level(cluster, rid)
+    res = cluster.resources.get(top)
+    if not isinstance(res, Clone):
+        return top
+    if _count(res, "clone-max", default=0) == 1:
+        return top
+    promoted = norm_role(role) == "Promoted" or (action or "").lower() in ("promote", "demote")
+    if promoted and res.promotable and _count(res, "promoted-max", "master-max", default=1) == 1:
+        return f"{top}@Promoted"
+    return None
+
+
+def held_together(cluster: "ClusterConfig") -> "UnionFind":
+    """Placement keys (`placement_key`) joined by INFINITY colocations,
+    transitively: `A with B` and `B with C`, or `A with ms:Promoted` and
+    `C with ms:Promoted`, put A and C on the same node whenever both run.
+    Pacemaker Explained, "Colocation Properties" and ClusterLabs' "Colocation
+    Explained": with an INFINITY score rsc
+    runs only where with-rsc runs, so the relation is the same node in
+    either direction; finite scores are preferences and join nothing.
+    Resource sets join their members when every set is sequential."""
+    from sanlint.model.cluster import Colocation
+
+    cached = cluster.__dict__.get("_held_together")
+    if cached is not None:
+        return cached
+    uf = UnionFind()
+    for con in cluster.of_kind(Colocation):
+        if not _is_inf(con.score):
+            continue
+        if con.sets and any(is_false(s.get("sequential")) for s in con.sets):
+            continue
+        if not con.sets and len(con.resources) != 2:
+            continue
+        keys = [placement_key(cluster, r.id, r.role) for r in con.resources]
+        if None in keys:
+            continue
+        for k in keys[1:]:
+            uf.union(keys[0], k)
+    cluster.__dict__["_held_together"] = uf
+    return uf
+
+
 def drbd_host_count(site: "Site", res_name: str) -> int | None:
     """How many hosts the DRBD resource `res_name` has (its `on` sections),
     or None when no DRBD configuration defines it."""

@@ -8,6 +8,14 @@ resources, in either direction (`colocation c inf: B A`); resources in the
 same group are colocated already.  Optional and Serialize orders are not
 about placement and are skipped.
 
+Resources held on one node through others count as colocated: a chain of
+INFINITY colocations (`A with B`, `B with C` holds A and C together, in
+either direction, since with INFINITY `rsc` runs only where `with-rsc`
+runs), or both colocated with the Promoted role of the same promotable
+clone with one promoted instance (`promoted-max=1`), which runs on one node
+only.  Being colocated with a clone that runs on several nodes (no role)
+holds nothing together, and finite scores are preferences, not a hold.
+
 ## Why it matters
 
 An order only says *when* B starts, not *where*: without the colocation
@@ -46,7 +54,10 @@ with the `Master` role (Pacemaker 1.1/2.0) or `Promoted` role (2.1+) when
 
 ## Source
 
-Pacemaker Explained, "Resource Constraints" (ordering vs. colocation) and
+Pacemaker Explained, "Resource Constraints" (ordering vs. colocation,
+"Colocation Properties": with-rsc is placed first and, at INFINITY, rsc runs
+only where with-rsc runs; "Colocation Sets"); ClusterLabs' "Colocation
+Explained" (clusterlabs.org/doc/Colocation_Explained.pdf) and
 "Promotable clones" (colocating with the promoted role); LINBIT DRBD User's
 Guide, "Integrating DRBD with Pacemaker clusters"; `crm_simulate -S` on the
 configuration shows the placement.
@@ -61,7 +72,19 @@ from sanlint.edit.ids import cluster_ids
 from sanlint.model.cluster import Order
 from sanlint.rule import Fix, Rule
 from sanlint.views import top_level
-from sanlint_rules.pcmk._common import colocation_index, promotable_ids, promoted_name
+from sanlint_rules.pcmk._common import colocation_index, held_together, placement_key, promotable_ids, promoted_name
+
+
+def together(c, first, then) -> bool:
+    """Held on one node through INFINITY colocations, however many resources
+    lie between (`held_together`); the order's promote/demote action stands
+    for the promoted role of a promotable clone."""
+    ka = placement_key(c, first.id, first.role, first.action)
+    kb = placement_key(c, then.id, then.role, then.action)
+    if ka is None or kb is None:
+        return False
+    uf = held_together(c)
+    return uf.find(ka) == uf.find(kb)
 
 
 def mandatory(o: Order) -> bool:
@@ -101,6 +124,8 @@ class OrderWithoutColocation(Rule):
                 if index is None:
                     index = colocation_index(c)
                 if index.get(a, set()) & index.get(b, set()):
+                    continue
+                if together(c, first, then):
                     continue
                 if ids is None:
                     ids = cluster_ids(c)

@@ -8,6 +8,15 @@ start; a colocation with a promotable clone must name the `Master` /
 `Promoted` role (`colocation c inf: grp drbd_ms:Master`).  Anti-colocations
 (negative scores) are not checked.
 
+The message follows the colocation's direction (`colocation c inf: A B`:
+A, the `rsc`, is placed where B, the `with-rsc`, runs): a clone named
+first follows the other resource with every instance; a clone named
+second lets the other resource join any instance.  A promotable clone
+with `clone-max=1` is not reported: that is the floating DRBD of LINBIT's
+split-site setup (`ms ms_drbd p_drbd meta clone-max=1 ...` with
+`colocation drbd_on_ip inf: ms_drbd p_ip_float`), whose single instance
+follows the IP and is promoted wherever it runs.
+
 ## Why it matters
 
 A promotable clone "starts" as Secondary on both nodes.  An order on the
@@ -50,9 +59,13 @@ colocation gets the role: `Master` for Pacemaker 1.1/2.0, `Promoted` for
 ## Source
 
 Pacemaker Explained, "Promotable clones" ("Colocating with the promoted
-role", "Ordering with promotion") and `rsc_order` `then-action` ("defaults
-to the value of first-action"); LINBIT DRBD User's Guide, Pacemaker
-integration.
+role", "Ordering with promotion"), "Colocation Properties" (rsc is placed
+relative to with-rsc) and `rsc_order` `then-action` ("defaults to the
+value of first-action"); LINBIT DRBD User's Guide 8.4, "Integrating DRBD
+with Pacemaker clusters" and 8.5 "Configuring DRBD to replicate between two
+SAN-backed Pacemaker clusters" (the floating-peers configuration:
+`clone-max="1"`, `colocation drbd_on_left inf: ms_drbd_mysql
+p_ip_float_left`).
 """
 
 from __future__ import annotations
@@ -62,6 +75,14 @@ from sanlint.edit.cluster import syntax
 from sanlint.model.cluster import Colocation, Order
 from sanlint.rule import Edit, Fix, Rule
 from sanlint_rules.pcmk._common import positive, promotable_ids, promoted_name
+
+
+def floating(c, clone_id: str) -> bool:
+    """A promotable clone with `clone-max=1`: the floating DRBD of LINBIT's
+    split-site setup, a single instance placed with (or following) an IP."""
+    clone = c.resources.get(clone_id)
+    v = (clone.meta_value("clone-max") or "").strip() if clone is not None else ""
+    return v.isdigit() and int(v) == 1
 
 
 def _ref_end(ref) -> int:
@@ -87,7 +108,7 @@ class PromotableWithoutRole(Rule):
                 if isinstance(con, Order):
                     yield from self._order(c, con, proms)
                 elif isinstance(con, Colocation) and positive(con.score):
-                    yield from self._colocation(con, proms, role)
+                    yield from self._colocation(c, con, proms, role)
 
     def _order(self, c, o, proms):
         first = o.first
@@ -118,10 +139,10 @@ class PromotableWithoutRole(Rule):
             f"DRBD is still Secondary everywhere (use {first.id}:promote)",
             first.span or o.span, identity=f"constraint {o.id} / first-action", fix=fix)
 
-    def _colocation(self, con, proms, role):
+    def _colocation(self, c, con, proms, role):
         if con.sets:
             for ref in con.resources:
-                if ref.id in proms and not ref.role:
+                if ref.id in proms and not ref.role and not floating(c, ref.id):
                     yield self.finding(
                         f"colocation {con.id} places resources with {ref.id} without its {role} role: "
                         f"they may follow a Secondary DRBD instance",
@@ -130,18 +151,25 @@ class PromotableWithoutRole(Rule):
         for which, ref in (("rsc", con.rsc), ("with-rsc", con.with_rsc)):
             if ref is None or ref.id not in proms or ref.role:
                 continue
+            if floating(c, ref.id):
+                continue  # one instance only: it is the Promoted one wherever it runs
             other = con.with_rsc if which == "rsc" else con.rsc
-            if other is not None and other.id in proms and which == "rsc" and other.role:
-                pass
             if syntax(con.span) == "cib":
                 e = set_attr(con.span, f"{which}-role", role, after=which)
-                fix = Fix([e], f"colocate with {ref.id}:{role}", safe=False) if e else None
+                fix = Fix([e], f"colocate {ref.id}:{role}", safe=False) if e else None
             elif ref.span is not None:
-                fix = Fix([Edit.insert(ref.span.file, _ref_end(ref), f":{role}")], f"colocate with {ref.id}:{role}", safe=False)
+                fix = Fix([Edit.insert(ref.span.file, _ref_end(ref), f":{role}")], f"colocate {ref.id}:{role}", safe=False)
             else:
                 fix = None
+            name = other.id if other else "the other resource"
+            if which == "rsc":  # the clone follows the other resource (rsc is placed where with-rsc runs)
+                msg = (f"colocation {con.id} makes every instance of the promotable clone {ref.id} follow {name}: "
+                       f"only the instance on {name}'s node can run, and nothing makes it the {role} "
+                       f"(use {ref.id}:{role} so that the {role} instance follows {name})")
+            else:
+                msg = (f"colocation {con.id} places {name} with the promotable clone {ref.id} without a role: "
+                       f"{name} may be placed with a Secondary instance instead of the {role} "
+                       f"(use {ref.id}:{role})")
             yield self.finding(
-                f"colocation {con.id} names the promotable clone {ref.id} without a role: "
-                f"{(other.id if other else 'the other resource')} may be placed with a Secondary instance "
-                f"instead of the {role} (use {ref.id}:{role})",
+                msg,
                 ref.span or con.span, identity=f"constraint {con.id} / {which} role", fix=fix)

@@ -7,6 +7,10 @@ A master/slave (`ms`) or promotable clone of `ocf:linbit:drbd` must have
 resource, and at most one promoted instance (`promoted-max` / `master-max`)
 unless the DRBD resource sets `allow-two-primaries`.
 
+The last two need the DRBD configuration: when the input holds no DRBD
+resource of the `drbd_resource` name (a CIB or crm file checked alone),
+they are not judged and nothing is reported.
+
 ## Why it matters
 
 The linbit agent relies on notifications to learn about peer promotion and
@@ -102,7 +106,9 @@ class DrbdCloneMeta(Rule):
                     pm = clone.meta_pair(name)
                     if pm is None or not (pm.value or "").isdigit() or int(pm.value) <= 1:
                         continue
-                    if res_name and self._two_primaries(site, res_name):
+                    if not res_name or not drbd_by_name(site).get(res_name):
+                        continue  # the DRBD configuration is not in the input: nothing to judge against
+                    if self._two_primaries(site, res_name):
                         continue
                     yield self.finding(
                         f"clone {clone.id} allows {pm.value} promoted instances but DRBD resource "

@@ -8,7 +8,10 @@ an iSCSI target resource (`ocf:heartbeat:iSCSITarget`, or an `lsb:`/
 or tied to it by INFINITY colocations (directly or through a common
 resource such as the DRBD Promoted role).  An IP serves a target when it
 appears in the target's `portals`; when no target names portals, every IP
-of the configuration is taken to serve the targets.
+of the configuration is taken to serve the targets, except an IP grouped or
+INFINITY-colocated with another service (a file system, an NFS, web or
+database server: anything but the DRBD/LVM/iSCSI stack and other IPs),
+which is that service's address, not a portal.
 
 ## Why it matters
 
@@ -46,9 +49,9 @@ storage with DRBD and Pacemaker".
 
 from __future__ import annotations
 
-from sanlint.model.cluster import Colocation
+from sanlint.model.cluster import Clone, Colocation, Group, Primitive
 from sanlint.rule import Rule
-from sanlint.views import top_level
+from sanlint.views import DRBD_AGENTS, LVM_AGENTS, top_level
 from sanlint_rules.pcmk._common import UnionFind
 
 IP_AGENTS = ("ocf:heartbeat:IPaddr2", "ocf:heartbeat:IPaddr")
@@ -60,6 +63,24 @@ def is_target(agent: str) -> bool:
         return True
     cls, _, rest = agent.partition(":")
     return cls in ("lsb", "systemd", "service") and rest.split(":")[-1].removesuffix(".service") in TARGET_SERVICES
+
+
+STACK_AGENTS = IP_AGENTS + DRBD_AGENTS + LVM_AGENTS + ("ocf:heartbeat:iSCSILogicalUnit",)
+
+
+def serves_others(c, uf, root: str) -> bool:
+    """Is a service other than the iSCSI stack (a file system, a web or NFS
+    server, a database...) grouped or INFINITY-colocated with the IP?"""
+    for top in list(c.resources):
+        res = c.resources[top]
+        if res.parent is not None or isinstance(res, Clone) or uf.find(top) != root:
+            continue
+        members = [c.resources.get(k) for k in res.children] if isinstance(res, Group) else [res]
+        for m in members:
+            if isinstance(m, Primitive) and not c.agent_of(m).startswith("stonith:") \
+                    and c.agent_of(m) not in STACK_AGENTS and not is_target(c.agent_of(m)):
+                return True
+    return False
 
 
 class IpNotWithTarget(Rule):
@@ -97,12 +118,15 @@ class IpNotWithTarget(Rule):
                         portals.setdefault(host, []).append(t)
             for ip in ips:
                 addr = ip.params_dict().get("ip")
-                served = portals.get(addr or "") if any_portals else targets
+                named = portals.get(addr or "") if any_portals else None
+                served = named or ([] if any_portals else targets)
                 if not served:
                     continue
                 mine = uf.find(top_level(c, ip.id))
                 if any(uf.find(top_level(c, t.id)) == mine for t in served):
                     continue
+                if not named and serves_others(c, uf, mine):
+                    continue  # grouped or colocated with another service: its IP, not the target's portal
                 names = ", ".join(t.id for t in served)
                 yield self.finding(
                     f"service IP {ip.id} ({addr}) is neither grouped nor colocated with the iSCSI target {names}: "

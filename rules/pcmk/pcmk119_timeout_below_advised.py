@@ -9,6 +9,12 @@ for that action (for monitors: the advised monitor of the same role).
 Agents without meta-data (`lsb:`, `systemd:`) are skipped, and so are
 fence devices' start/stop (handled by the fencer, as crmsh does).
 
+A DRBD primitive (`ocf:linbit:drbd`) without a `start` or `stop` operation
+is an error when the timeout it then gets (op_defaults, else 20s) is
+below the agent's advised 240s start / 100s stop: a start that times out
+sets the fail count to INFINITY on that node (`start-failure-is-fatal`),
+a stop that times out gets the node fenced.
+
 ## Why it matters
 
 A timeout shorter than the agent needs turns a slow but healthy action
@@ -40,14 +46,18 @@ hung action.
 
 The agents' meta-data `<actions>` (shipped as `sanlint/data/agents/*.json`);
 crmsh `ra.py` `sanity_check_ops` ("smaller than the advised"); Pacemaker
-Explained, operation `timeout` (default 20s).
+Explained, operation `timeout` (default 20s), `start-failure-is-fatal`,
+`on-fail` (stop failures fence); drbd-utils `scripts/drbd.ocf` meta-data
+(`<action name="start" timeout="240" />`, `stop` 100).
 """
 
 from __future__ import annotations
 
 from sanlint.edit.cib import set_attr
 from sanlint.edit.cluster import syntax
+from sanlint.model.cluster import Primitive
 from sanlint.rule import Edit, Fix, Rule
+from sanlint.views import DRBD_AGENTS
 from sanlint_rules.pcmk._common import agent_meta, duration_ms, fmt_ms, norm_role
 
 DEFAULT_TIMEOUT = "20s"
@@ -102,6 +112,39 @@ class TimeoutBelowAdvised(Rule):
                         op.timeout_span or op.span,
                         identity=f"resource {p.id} / op {op.name} {norm_role(op.role) or ''} #{seen[key]}",
                         fix=fix)
+                if agent in DRBD_AGENTS and not p.operations_ref:
+                    yield from self._missing(c, p, agent, meta, default)
+
+    def _missing(self, c, p, agent, meta, default):
+        """DRBD's start and stop without an op: Pacemaker gives them the
+        op_defaults timeout or 20s, far below the 240s/100s the agent needs
+        to attach, connect and wait for its peer, or to demote and detach."""
+        ops = list(p.ops)
+        tpl = c.resources.get(p.template or "")
+        if isinstance(tpl, Primitive):
+            ops += tpl.ops
+        for action in ("start", "stop"):
+            if any(op.name == action for op in ops):
+                continue
+            adv = meta.action(action)
+            adv_ms = duration_ms(adv.timeout) if adv is not None and adv.timeout else None
+            value = default or DEFAULT_TIMEOUT
+            got = duration_ms(value)
+            if adv_ms is None or got is None or got >= adv_ms:
+                continue
+            advised = fmt_ms(adv_ms)
+            fix = None
+            if syntax(p.span) == "crm":
+                fix = Fix([Edit.insert(p.span.file, p.span.end, f" op {action} timeout={advised} interval=0s")],
+                          f"add op {action} timeout={advised}")
+            how = "op_defaults timeout" if default else "default timeout"
+            yield self.finding(
+                f"primitive {p.id} ({agent}) has no {action} operation, so its {action} gets the {how} {value}, "
+                f"below the {advised} the agent advises: "
+                + ("a start that waits for the peer fails and the node is barred from running DRBD"
+                   if action == "start" else "a stop that times out gets the node fenced"),
+                p.agent_span or p.id_span or p.span, identity=f"resource {p.id} / op {action} missing",
+                fix=fix, severity="error")
 
     @staticmethod
     def _add_timeout(op, advised):

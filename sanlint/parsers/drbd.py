@@ -736,6 +736,10 @@ class _Fast:
             elif w == "_is_standalone":
                 self.i += 1
                 self.expect(";")
+            elif w == "_cstate":  # drbdsetup show of drbd-utils >= 9.32: `_cstate Connected;`
+                self.i += 1
+                self.name()
+                self.expect(";")
             elif w == "skip":
                 self.skipped.append(self.skip())
             else:

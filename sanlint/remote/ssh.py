@@ -207,7 +207,8 @@ def fetch(session: Session, t: Target, dest: str) -> Fetched:
 
 
 # Read-only commands run on a live node (ROOT /), their output kept where a
-# sosreport keeps it (sos names the file after the command line, blanks as _).
+# sosreport keeps it (sos names the file after the command line: `sos_name`);
+# `sbd -d DEV dump` runs as well for each device the node's SBD configuration names.
 LIVE_COMMANDS = [
     ("drbd", ["drbdsetup", "show", "all"]),
     ("drbd", ["drbdadm", "--version"]),
@@ -217,13 +218,42 @@ LIVE_COMMANDS = [
 ]
 
 
+def sos_name(argv: list[str]) -> str:
+    """The file name sos gives a command's output (sos `_mangle_command`): the
+    command line with runs of other characters than word, `-`, `.`, `/` as `_`
+    and `/` as `.` (`sbd -d /dev/sdb dump` -> `sbd_-d_.dev.sdb_dump`)."""
+    name = re.sub(r"^/(usr/|)(bin|sbin)/", "", " ".join(argv))
+    name = re.sub(r"[^\w\-\./]+", "_", name)
+    return re.sub(r"/", ".", name).strip(" ._-")[:255]
+
+
+def sbd_devices(dest: str) -> list[str]:
+    """The SBD devices the fetched `etc/sysconfig/sbd` / `etc/default/sbd` name."""
+    from sanlint.parsers.sbd import parse
+    from sanlint.source import ParseError, SourceFile
+
+    out: list[str] = []
+    for rel in ("etc/sysconfig/sbd", "etc/default/sbd"):
+        path = os.path.join(dest, rel)
+        if not os.path.isfile(path) or os.path.islink(path):
+            continue
+        try:
+            with open(path, "rb") as fh:
+                cfg = parse(SourceFile(display=path, data=fh.read(1024 * 1024), format="sbd"))
+        except (OSError, ParseError, ValueError):
+            continue
+        out += [d.path for d in cfg.devices if d.path.startswith("/dev/") and d.path not in out]
+    return out[:3]  # sbd uses at most three
+
+
 def _run_commands(session: Session, t: Target, dest: str) -> None:
-    for plugin, argv in LIVE_COMMANDS:
+    commands = LIVE_COMMANDS + [("sbd", ["sbd", "-d", dev, "dump"]) for dev in sbd_devices(dest)]
+    for plugin, argv in commands:
         p = session.run(t, argv, limit=16 * 1024 * 1024, timeout=60)
         if p.returncode == 0 and p.stdout:
             d = os.path.join(dest, "sos_commands", plugin)
             os.makedirs(d, exist_ok=True)
-            with open(os.path.join(d, "_".join(argv)), "wb") as fh:
+            with open(os.path.join(d, sos_name(argv)), "wb") as fh:
                 fh.write(p.stdout)
 
 
