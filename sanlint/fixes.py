@@ -268,13 +268,11 @@ def _range(start: int, length: int) -> str:
     return f"{start + 1 if length else start},{length}"
 
 
-def offered_diff(f: Finding) -> str:
-    """The diff of a fix that needs the admin's choice (placeholders), for --diff only."""
+def choice_line(f: Finding) -> str:
+    """How `--diff`/`--fix` list a fix that needs the admin's choice: one line
+    beside the patch, never a hunk (a placeholder is no configuration)."""
     assert f.fix is not None
-    src = f.fix.edits[0].file
-    new = apply_edits(src.data, [e for e in f.fix.edits if e.file is src])
-    head = f"# {f.code} needs your choice, not applied: {f.fix.description}\n"
-    return head + unified_diff(src.data, new, src.display)
+    return f"needs your choice, not written: {f.path}:{f.line}: {f.code} {f.fix.description}"
 
 
 # -- writing -----------------------------------------------------------------
