@@ -144,13 +144,21 @@ def _verified(batch: list[Finding], before: set, after: list[Finding]) -> bool:
     after_keys = {finding_key(f) for f in after}
     if any(f.code == "SAN001" and finding_key(f) not in before for f in after):
         return False
-    if after_keys - before:
+    if _introduced(before, after):
         return False  # the fix introduced a new finding
     return all(finding_key(f) not in after_keys for f in batch)
 
 
+def _introduced(before: set, after: list[Finding]) -> list[Finding]:
+    """Findings the fix brought, leaving out those of a file the fix made
+    parse again: they were there all along, hidden by the parse error."""
+    unparsed = {path for code, path, _ in before if code == "SAN001"}
+    parsed_now = unparsed - {f.path or "" for f in after if f.code == "SAN001"}
+    return [f for f in after if finding_key(f) not in before and (f.path or "") not in parsed_now]
+
+
 def _why(f: Finding, before: set, after: list[Finding]) -> str:
-    new = [x for x in after if finding_key(x) not in before]
+    new = _introduced(before, after)
     if any(x.code == "SAN001" for x in new):
         return "the fixed file would not parse"
     if new:
