@@ -12,7 +12,7 @@ import pkgutil
 import re
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Callable, Iterable
 

@@ -272,3 +272,13 @@ def test_moving_a_crm_suppression_is_not_refused_for_what_the_parse_reveals(tmp_
     (new,) = outcome.new_data.values()
     assert new.decode().startswith("# sanlint: disable=PCMK101 ; lab\nproperty stonith-enabled=false\n"
                                    "primitive p ocf:heartbeat:Dummy")
+
+
+@pytest.mark.parametrize(("rel", "text", "line"), [
+    ("san-1/etc/iet/initiators.allow", "iqn.2014-02.com.example:t1 10.0.0.0/24 # sanlint: disable=ISCSI104\n", 1),
+    ("san-1/etc/target/saveconfig.json", '{"storage_objects": [], "targets": [],\n'
+                                         ' "note": "# sanlint: disable=ISCSI104"}\n', 2),
+])
+def test_no_trailing_comment_in_allow_files_and_none_in_json(rel, text, line, tmp_path):
+    res = check([str(site_with(tmp_path, rel, text))])
+    assert ("SAN008", line) in [(f.code, f.line) for f in res.findings], [f.message for f in res.findings]
