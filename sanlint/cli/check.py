@@ -94,6 +94,7 @@ def check(paths, hosts, config, fmt, fail_on, select, extend_select, ignore, fix
         click.echo(f"sanlint: fixes not applied: {len(nodes.errors)} node(s) could not be read; nothing was changed "
                    "on any node (the others are checked below)", err=True)
         writing = False
+
     def build(overrides=None):
         site, problems = build_site(stdin.paths if stdin else paths, hosts, settings, overrides)
         if stdin:
