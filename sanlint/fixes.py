@@ -144,13 +144,21 @@ def _verified(batch: list[Finding], before: set, after: list[Finding]) -> bool:
     after_keys = {finding_key(f) for f in after}
     if any(f.code == "SAN001" and finding_key(f) not in before for f in after):
         return False
-    if after_keys - before:
+    if _introduced(before, after):
         return False  # the fix introduced a new finding
     return all(finding_key(f) not in after_keys for f in batch)
 
 
+def _introduced(before: set, after: list[Finding]) -> list[Finding]:
+    """Findings the fix brought, leaving out those of a file the fix made
+    parse again: they were there all along, hidden by the parse error."""
+    unparsed = {path for code, path, _ in before if code == "SAN001"}
+    parsed_now = unparsed - {f.path or "" for f in after if f.code == "SAN001"}
+    return [f for f in after if finding_key(f) not in before and (f.path or "") not in parsed_now]
+
+
 def _why(f: Finding, before: set, after: list[Finding]) -> str:
-    new = [x for x in after if finding_key(x) not in before]
+    new = _introduced(before, after)
     if any(x.code == "SAN001" for x in new):
         return "the fixed file would not parse"
     if new:
@@ -268,13 +276,11 @@ def _range(start: int, length: int) -> str:
     return f"{start + 1 if length else start},{length}"
 
 
-def offered_diff(f: Finding) -> str:
-    """The diff of a fix that needs the admin's choice (placeholders), for --diff only."""
+def choice_line(f: Finding) -> str:
+    """How `--diff`/`--fix` list a fix that needs the admin's choice: one line
+    beside the patch, never a hunk (a placeholder is no configuration)."""
     assert f.fix is not None
-    src = f.fix.edits[0].file
-    new = apply_edits(src.data, [e for e in f.fix.edits if e.file is src])
-    head = f"# {f.code} needs your choice, not applied: {f.fix.description}\n"
-    return head + unified_diff(src.data, new, src.display)
+    return f"needs your choice, not written: {f.path}:{f.line}: {f.code} {f.fix.description}"
 
 
 # -- writing -----------------------------------------------------------------

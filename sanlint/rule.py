@@ -64,8 +64,8 @@ class Fix:
 
     `safe`: applied by `--fix`; unsafe fixes (behaviour the admin must
     confirm) need `--unsafe-fixes`.  `needs_choice`: the edit holds a
-    placeholder the admin must fill in (which node-id, which VG): shown by
-    `--diff`, never applied.
+    placeholder the admin must fill in (which node-id, which VG): listed by
+    `--diff` and `--fix` beside the patch, never a hunk, never applied.
     """
 
     edits: list[Edit]

@@ -12,12 +12,12 @@ import pkgutil
 import re
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from sanlint.rule import SEVERITY_RANK, Context, Finding, Rule, iter_rule_classes
-from sanlint.source import SourceFile, Span
+from sanlint.suppressions import Suppression, find as find_suppressions  # noqa: F401 (where each format lets them go)
 
 if TYPE_CHECKING:
     from sanlint.config import Settings
@@ -107,34 +107,6 @@ def _code_key(code: str) -> tuple[str, int]:
     return (m.group(1), int(m.group(2))) if m else (code, 0)
 
 
-# -- suppressions ------------------------------------------------------------
-
-_SUPPRESS = re.compile(r"(?:#|<!--)[ \t]*sanlint:[ \t]*disable[ \t]*=[ \t]*([A-Za-z0-9_]+(?:[ \t]*,[ \t]*[A-Za-z0-9_]+)*)")
-
-
-@dataclass
-class Suppression:
-    file: SourceFile
-    line: int
-    codes: list[tuple[str, Span]]  # each code with its own span (for SAN004's fix)
-    span: Span  # the whole comment directive
-    used: set[str] = field(default_factory=set)
-
-
-def find_suppressions(src: SourceFile) -> list[Suppression]:
-    text = src.text
-    if "sanlint:" not in text:
-        return []
-    out = []
-    for m in _SUPPRESS.finditer(text):
-        line, _ = src.line_col(m.start())
-        codes = []
-        for cm in re.finditer(r"[A-Za-z0-9_]+", m.group(1)):
-            codes.append((cm.group(0).upper(), src.span(m.start(1) + cm.start(), m.start(1) + cm.end())))
-        out.append(Suppression(src, line, codes, src.span(m.start(), m.end())))
-    return out
-
-
 # -- running -----------------------------------------------------------------
 
 @dataclass
@@ -215,7 +187,7 @@ def _run_one(site: "Site", problems: list["InputProblem"], settings: "Settings",
             continue
         hit = None
         for s in by_file.get(f.path or "", []):
-            if s.line in (f.line, f.line - 1) and any(c == f.code for c, _ in s.codes):
+            if f.line in s.covers and any(c == f.code for c, _ in s.codes):
                 hit = s
                 break
         if hit is not None:

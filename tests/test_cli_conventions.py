@@ -99,7 +99,7 @@ def test_fixes_marked_apart_with_a_legend_and_json_applicability():
     assert any("PCMK103" in line and line.endswith("[!]") for line in lines)
     assert any("PCMK111" in line and line.endswith("[?]") for line in lines)
     assert lines[-1] == ("[*] fixable with --fix; [!] fixable with --fix --unsafe-fixes (changes behaviour); "
-                         "[?] fix needs your choice (shown by --diff, never written).")
+                         "[?] fix needs your choice (listed by --diff, never written).")
     by_code = {f["code"]: f for f in findings(run("check", "--format", "json", SEED))}
     assert by_code["PCMK114"]["fix"]["applicability"] == "safe" and by_code["PCMK114"]["fixable"] is True
     assert by_code["PCMK103"]["fix"]["applicability"] == "unsafe" and by_code["PCMK103"]["fixable"] is True

@@ -131,8 +131,13 @@ def test_pcmk111_fix_shows_what_migrate_pacemaker2_writes(tmp_path):
     site = tmp_path / "s"
     site.mkdir()
     (site / "cluster.crm").write_text(text)
-    diff = run("check", "--select", "PCMK111", "--diff", str(site))
+    from sanlint.api import check
+    from sanlint.fixes import apply_edits
+
+    (finding,) = [f for f in check([str(site)]).findings if f.code == "PCMK111"]
+    assert finding.fix.needs_choice  # --diff lists it, never as a hunk (tests/test_fix_loop.py)
+    offered = apply_edits(text.encode(), finding.fix.edits).decode()
     run("migrate", "pacemaker-2", "--write", "--no-backup", str(site))
     migrated = (site / "cluster.crm").read_text()
-    assert "+" + migrated.rstrip("\n") in diff
+    assert offered == migrated
     assert "vg_access_mode=CHOOSE-system_id-tagging-or-lvmlockd activation_mode=exclusive" in migrated

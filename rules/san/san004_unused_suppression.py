@@ -2,9 +2,10 @@
 
 ## What it checks
 
-Every inline suppression (`# sanlint: disable=CODE[,CODE]` on the line of a
-statement or the line above it; `<!-- sanlint: disable=CODE -->` before an
-element in CIB XML): each code must be a known rule code, and must actually
+Every inline suppression (`# sanlint: disable=CODE[,CODE]` on its own line
+above a statement, or at the end of the statement's line where the format
+reads a trailing `#` as a comment; `<!-- sanlint: disable=CODE -->` before
+an element in CIB XML): each code must be a known rule code, and must actually
 suppress a finding there.  Codes of rules that are switched off by the
 configuration are not reported.
 
@@ -71,7 +72,7 @@ def unused_suppressions(rule: Rule, sups: Iterable, known: set[str], enabled: se
             if code not in known:
                 bad.append((code, span, f"suppression names unknown rule code {code}"))
             elif code in enabled and code not in s.used:
-                bad.append((code, span, f"suppression of {code} suppresses nothing on this line or the next"))
+                bad.append((code, span, f"suppression of {code} suppresses nothing on the line it covers"))
         for code, span, message in bad:
             fix = _removal(s, [c for c, _, _ in bad])
             out.append(rule.finding(message, span, identity=f"suppression {code} in {s.file.display}", fix=fix))

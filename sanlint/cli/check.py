@@ -23,7 +23,7 @@ Output formats (--output-format, alias --format):
   text    path:line:col: CODE [severity] message (host), the line and a
           caret; [*] = fixable with --fix, [!] = fixable with --fix
           --unsafe-fixes (changes behaviour), [?] = a fix that needs your
-          choice (shown by --diff, never written)
+          choice (listed by --diff, never written)
   json    {"sanlint", "findings": [...], "summary"}; each finding has
           "cluster" (its site directory), "fixable" and "fix":
           {"applicability": safe|unsafe|display-only, "message"} or null
@@ -48,8 +48,10 @@ Exit status:
 @fail_on_option()
 @select_options
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (verified first; one run: originals kept, see `sanlint rollback`).")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that change behaviour.")
-@click.option("--diff", is_flag=True, help="Show the fixes as a unified diff; write nothing.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix or --diff: also the fixes that change behaviour (alone it writes nothing).")
+@click.option("--diff", is_flag=True,
+              help="Show the fixes as a patch (`patch -p1`); fixes needing your choice are listed on stderr. Writes nothing.")
 @click.option("--show-fixes", is_flag=True,
               help="List the fixes: with --fix what was fixed, per file and code; else each finding's fix.")
 @click.option("--no-backup", is_flag=True, help="With --fix: drop the run's originals once it has completed.")
@@ -79,19 +81,21 @@ def check(paths, hosts, config, fmt, fail_on, select, extend_select, ignore, fix
 
     if statistics and fmt not in ("text", "json"):
         raise click.UsageError("--statistics prints text or json, not " + fmt)
-    if dry_run and not (fix or unsafe_fixes):
-        raise click.UsageError("--dry-run goes with --fix or --unsafe-fixes (the plan of a run that changes nothing)")
-    stdin = _Stdin.take(paths, hosts, stdin_filename, write=(fix or unsafe_fixes) and not diff)
+    if dry_run and not fix:
+        raise click.UsageError("--dry-run goes with --fix (the plan of a run that changes nothing; "
+                               "--unsafe-fixes only widens --fix)")
+    writing = fix and not diff  # like ruff: --unsafe-fixes only widens --fix/--diff, alone it writes nothing
+    stdin = _Stdin.take(paths, hosts, stdin_filename, write=writing)
     settings = load_settings(config, select, ignore, fail_on, extend_select,
                              paths=(stdin.name,) if stdin else paths)
     progress_on_terminal(fmt, None if output == "-" else output)
     hosts = tuple(hosts) + inventory_hosts(inventory, groups)
-    writing = (fix or unsafe_fixes) and not diff
     paths, hosts, nodes = open_nodes(paths, hosts, ssh_config, writing=writing)
     if writing and nodes.errors and not dry_run:
         click.echo(f"sanlint: fixes not applied: {len(nodes.errors)} node(s) could not be read; nothing was changed "
                    "on any node (the others are checked below)", err=True)
         writing = False
+
     def build(overrides=None):
         site, problems = build_site(stdin.paths if stdin else paths, hosts, settings, overrides)
         if stdin:
@@ -106,7 +110,7 @@ def check(paths, hosts, config, fmt, fail_on, select, extend_select, ignore, fix
                 click.echo(f"sanlint: note: {note}", err=True)
         result = run(site, problems, settings)
         applied = []
-        if writing or diff or (dry_run and (fix or unsafe_fixes)):
+        if writing or diff or (dry_run and fix):
             result, applied = _apply_fixes(build, settings, result, write=writing, unsafe=unsafe_fixes,
                                            backup=not no_backup, exit_zero=exit_zero,
                                            targets=local_targets(paths, hosts, nodes), nodes=nodes,
@@ -244,7 +248,7 @@ def _fixed_list(applied) -> str:
 
 def _apply_fixes(build, settings, result, write: bool, unsafe: bool, backup: bool, exit_zero: bool, targets: list[str],
                  nodes=None, dry_run: bool = False):
-    from sanlint.fixes import offered_diff, plan, unified_diff
+    from sanlint.fixes import choice_line, plan, unified_diff
     from sanlint.output.secrets import Scrubber
     from sanlint.runner import fails, run
 
@@ -259,8 +263,8 @@ def _apply_fixes(build, settings, result, write: bool, unsafe: bool, backup: boo
     if not write or dry_run:  # --diff, --dry-run
         for real, new in sorted(outcome.new_data.items(), key=lambda kv: outcome.display[kv[0]]):
             click.echo(scrub.diff(unified_diff(outcome.old_data[real], new, outcome.display[real])), nl=False)
-        for f in outcome.offered:
-            click.echo(scrub.diff(offered_diff(f)), nl=False)
+        for f in outcome.offered:  # a placeholder is no patch: listed for the admin, never a hunk
+            click.echo(scrub(choice_line(f)), err=True)
         for f, why in outcome.rejected:
             click.echo(scrub(f"# {f.code} at {f.path}:{f.line} not fixed: {why}"), err=True)
         final = run(*build(outcome.new_data), settings)
@@ -284,6 +288,8 @@ def _apply_fixes(build, settings, result, write: bool, unsafe: bool, backup: boo
         click.echo(scrub(f"fixed {f.path}:{f.line}: {f.code} {f.fix.description}"), err=True)
     for f, why in outcome.rejected:
         click.echo(scrub(f"not fixed {f.path}:{f.line}: {f.code}: {why}"), err=True)
+    for f in outcome.offered:
+        click.echo(scrub(choice_line(f)), err=True)
     return run(*build(), settings), list(outcome.applied)
 
 

@@ -23,7 +23,7 @@ def finding_json(f) -> dict:
         "cluster": f.cluster,
         "fixable": f.fixable,
         # as ruff's JSON: how the fix may be applied (safe: --fix; unsafe: --unsafe-fixes;
-        # display-only: shown by --diff, needs the admin's choice), or null
+        # display-only: listed by --diff, needs the admin's choice), or null
         "fix": {"applicability": f.fix.applicability, "message": f.fix.description} if f.fix is not None else None,
     }
 

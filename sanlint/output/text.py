@@ -15,7 +15,7 @@ COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
 BOLD, DIM, RESET = "\033[1m", "\033[2m", "\033[0m"
 MARKS = {"safe": "[*]", "unsafe": "[!]", "display-only": "[?]"}  # by Fix.applicability, as in ruff's JSON
 LEGEND = {"safe": "[*] fixable with --fix", "unsafe": "[!] fixable with --fix --unsafe-fixes (changes behaviour)",
-          "display-only": "[?] fix needs your choice (shown by --diff, never written)"}
+          "display-only": "[?] fix needs your choice (listed by --diff, never written)"}
 WINDOW = 300  # characters of a source line shown under a finding (a 90 kB one-line XML file is one line)
 
 

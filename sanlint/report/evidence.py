@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import os
-import re
 import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -175,23 +174,15 @@ def _inline_reason(f, site) -> str | None:
     """The reason written after the suppression that hid `f`
     (`# sanlint: disable=CODE -- reason`), or None when there is no
     suppression comment for it (then per-file-ignores hid it)."""
+    from sanlint.suppressions import covering
+
     src = f.span.file if f.span is not None else next((s for s in site.files if s.display == f.path), None)
     if src is None:
         return None
-    for line_no in (f.line, f.line - 1):
-        if line_no < 1:
-            continue
-        text = src.line_text(line_no)
-        if "sanlint:" not in text:
-            continue
-        m = re.search(r"sanlint:\s*disable\s*=\s*([A-Za-z0-9_, \t]*)", text)
-        if not m or f.code not in re.findall(r"[A-Za-z0-9_]+", m.group(1).upper()):
-            continue
-        rest = text[m.end():]
-        rest = re.sub(r"-->\s*$", "", rest).strip()
-        rest = re.sub(r"^(--|[-:;#])\s*", "", rest).strip()
-        return rest or "no reason given"
-    return None
+    sup = covering(src, f.line, f.code)
+    if sup is None:
+        return None
+    return sup.reason or "no reason given"
 
 
 def waivers(result, settings, baselined: list, baseline_path: str | None, baseline_reasons: dict,
