@@ -95,8 +95,8 @@ breaks); SUSE Trento check DA114A (at least two rings per node).
 from __future__ import annotations
 
 from sanlint.rule import Context, Rule
-from sanlint.site import infer_corosync
 from sanlint.views import corosync_node_name, corosync_of
+from sanlint_rules.net._common import corosync_major
 
 
 class SingleRing(Rule):
@@ -138,7 +138,7 @@ class SingleRing(Rule):
             totem = cfg.section("totem")
             span = cfg.interfaces[0].span if cfg.interfaces else (totem.span if totem is not None else cfg.span)
             ring = f"ring {rings[0]}" if rings else "no interface section"
-            major = cfg.version if cfg.version == "3" else infer_corosync(ctx.site, ctx.settings, skip=cfg)[0]
+            major = corosync_major(ctx.site, cfg, ctx.settings)[0]
             if major == "3":  # corosync 3 has no redundant ring protocol: links come from the nodelist
                 advice = ("add a nodelist whose nodes carry ring0_addr and ring1_addr on two independent "
                           "networks (knet links; corosync 3 has no rrp_mode)")
